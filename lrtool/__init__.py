@@ -1,0 +1,13 @@
+"""lrtool: see every learning rate a Keras schedule will give your optimizer, before you train.
+
+The library is usable without the CLI::
+
+    >>> from lrtool import InverseTimeDecay, evaluate
+    >>> evaluate(InverseTimeDecay(0.1, 1, 0.5), range(3), backend="numpy").values.tolist()
+    [0.10000000149011612, 0.06666667014360428, 0.05000000074505806]
+"""
+
+from lrtool.evaluate import Evaluation, evaluate
+from lrtool.schedules import REGISTRY, InverseTimeDecay, Schedule, ScheduleError
+
+__all__ = ["REGISTRY", "Evaluation", "InverseTimeDecay", "Schedule", "ScheduleError", "evaluate"]

@@ -1,0 +1,3 @@
+from lrtool.cli import main
+
+main(prog_name="lrtool")

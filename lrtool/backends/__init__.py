@@ -1,0 +1,48 @@
+"""Evaluation backends: TensorFlow's own schedule objects, or NumPy reproducing them bit for bit.
+
+Both take a schedule and an int64 array of steps and return the values the Keras optimizer would
+get. ``resolve`` picks one by name; ``auto`` prefers TensorFlow when it imports.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from lrtool.schedules.base import Schedule
+
+NAMES = ("auto", "tensorflow", "numpy")
+ENV_VAR = "LRTOOL_BACKEND"
+
+
+class Backend(Protocol):
+    name: str
+
+    def evaluate(self, schedule: Schedule, steps: np.ndarray) -> np.ndarray:
+        """Values at these int64 steps, in the dtype Keras returns (float32 for float rates)."""
+        ...
+
+
+class BackendUnavailable(RuntimeError):
+    """The requested backend cannot run here; the message says how to fix that."""
+
+
+def resolve(name: str | None = None) -> Backend:
+    """The backend for a name (default: $LRTOOL_BACKEND, else auto)."""
+    name = (name or os.environ.get(ENV_VAR) or "auto").lower()
+    if name not in NAMES:
+        raise ValueError(f"unknown backend {name!r} (choose from {', '.join(NAMES)})")
+    if name in ("auto", "tensorflow"):
+        from lrtool.backends import tensorflow_backend
+
+        try:
+            return tensorflow_backend.load()
+        except BackendUnavailable:
+            if name == "tensorflow":
+                raise
+    from lrtool.backends.numpy_backend import NumpyBackend
+
+    return NumpyBackend()

@@ -1,0 +1,245 @@
+"""The ``lrtool`` command line: parses, validates and wires; the work happens in the library.
+
+Heavy modules (NumPy, rich, matplotlib, TensorFlow) are imported inside the commands, so that
+``lrtool --help`` and shell completion start as fast as click itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+import click
+
+from lrtool import clitypes
+from lrtool.backends import ENV_VAR, NAMES
+from lrtool.schedules import DEFAULT, Schedule, ScheduleError
+
+#: Extra spellings of schedule options.
+ALIASES = {"initial_learning_rate": ("--lr",)}
+
+
+def option_name(argument: str) -> str:
+    return "--" + argument.replace("_", "-")
+
+
+def schedule_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """One option per argument of the default schedule, read from its definition."""
+    for field in reversed(dataclasses.fields(DEFAULT)):
+        help_text = field.metadata.get("help", "")
+        if isinstance(field.default, bool):
+            option = click.option(option_name(field.name), is_flag=True, help=help_text)
+        else:
+            option = click.option(
+                option_name(field.name),
+                *ALIASES.get(field.name, ()),
+                field.name,
+                type=clitypes.FINITE,
+                default=DEFAULT.example[field.name],
+                show_default=True,
+                help=help_text,
+            )
+        command = option(command)
+    return command
+
+
+def step_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Which steps to show, the epoch column, and the backend."""
+    decorators = [
+        click.option("--steps", "steps", type=clitypes.STEPS, default=None, metavar="N",
+                     help="Show steps 0 .. N-1 (1e6 style accepted). "
+                          "[default: about ten decay periods]"),
+        click.option("--start", type=clitypes.STEPS, default=0, metavar="S",
+                     help="Begin at step S instead of 0."),
+        click.option("--every", type=clitypes.POSITIVE_STEPS, default=1, metavar="K",
+                     show_default=True, help="Only every K-th step: S, S+K, S+2K, ..."),
+        click.option("--at", "at", type=clitypes.STEP_LIST, multiple=True, metavar="LIST",
+                     help="Exactly these steps: 0,100,1000 (may repeat)."),
+        click.option("--both", is_flag=True,
+                     help="Continuous and staircase values side by side."),
+        click.option("--steps-per-epoch", type=clitypes.POSITIVE_STEPS, default=None,
+                     metavar="N", help="Also show the epoch, step / N."),
+        click.option("--backend", type=click.Choice(NAMES, case_sensitive=False),
+                     default="auto", show_default=True, envvar=ENV_VAR, show_envvar=True,
+                     help="Evaluate with TensorFlow's own schedule, or NumPy's bit-exact copy; "
+                          "auto uses TensorFlow when it imports."),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+    return command
+
+
+@dataclasses.dataclass
+class Request:
+    """Everything a command needs, validated: what to evaluate, where, and how."""
+
+    schedule: Schedule
+    series: dict[str, Schedule]
+    steps: Sequence[int]
+    steps_per_epoch: int | None
+    backend: Any
+
+
+def prepare(params: dict[str, Any]) -> Request:
+    """Turn the parsed options into a Request, or fail with a usage error naming the option."""
+    from lrtool.evaluate import UnusableRate, check, series
+    from lrtool.steps import select
+
+    arguments = {f.name: params.pop(f.name) for f in dataclasses.fields(DEFAULT)}
+    try:
+        schedule = DEFAULT(**arguments)
+    except ScheduleError as exc:
+        raise click.BadParameter(exc.message, param_hint=_hint(exc.argument)) from None
+
+    at = [step for group in params["at"] for step in group]
+    if at and (params["steps"] is not None or params["start"] or params["every"] != 1):
+        raise click.UsageError("--at gives the steps itself: use it without --steps, --start and --every")
+    total = params["steps"] if params["steps"] is not None else schedule.suggested_steps()
+    if not at:
+        if total == 0:
+            raise click.BadParameter("must be at least 1", param_hint="'--steps'")
+        if params["start"] >= total:
+            raise click.BadParameter(
+                f"{params['start']} is not below --steps ({total})", param_hint="'--start'"
+            )
+    steps = select(total, params["start"], params["every"], at or None)
+    chosen = series(schedule, params["both"])
+    try:
+        check(chosen, steps)
+    except UnusableRate as exc:
+        raise click.UsageError(str(exc)) from None
+    return Request(schedule, chosen, steps, params["steps_per_epoch"], _backend(params["backend"]))
+
+
+def _hint(argument: str | None) -> str | None:
+    if argument is None:
+        return None
+    return " / ".join(f"'{name}'" for name in (option_name(argument), *ALIASES.get(argument, ())))
+
+
+def _backend(name: str) -> Any:
+    from lrtool.backends import BackendUnavailable, resolve
+
+    try:
+        return resolve(name)
+    except BackendUnavailable as exc:
+        raise click.BadParameter(str(exc), param_hint="'--backend'") from None
+
+
+def with_request(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorate a command taking a Request (plus its own options) with the shared options."""
+
+    @functools.wraps(command)
+    def wrapper(**params: Any) -> Any:
+        own = {k: params.pop(k) for k in list(params) if k not in _SHARED}
+        return command(prepare(params), **own)
+
+    return schedule_options(step_options(wrapper))
+
+
+_SHARED = {f.name for f in dataclasses.fields(DEFAULT)} | {
+    "steps", "start", "every", "at", "both", "steps_per_epoch", "backend",
+}
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="lrtool", prog_name="lrtool")
+def cli() -> None:
+    """See every learning rate a Keras schedule gives your optimizer, before you train.
+
+    The schedule is Keras's InverseTimeDecay, lr0 / (1 + decay_rate * step / decay_steps),
+    evaluated by TensorFlow itself when installed, else by a bit-exact NumPy copy.
+    """
+
+
+@cli.command()
+@with_request
+@click.option("--rows", type=clitypes.POSITIVE_STEPS, default=30, show_default=True,
+              metavar="N", help="Show at most N rows (first, last, stair edges, spread).")
+@click.option("--all", "all_rows", is_flag=True, help="Show every requested step.")
+def table(request: Request, rows: int, all_rows: bool) -> None:
+    """Print the learning rate at each step as a table.
+
+    \b
+    Examples:
+      lrtool table --initial-learning-rate 0.1 --decay-steps 1 --decay-rate 0.5 --steps 5
+      lrtool table --decay-steps 1000 --decay-rate 0.5 --steps 100000 --staircase
+      lrtool table --decay-steps 1000 --decay-rate 0.5 --steps 1e5 --both --steps-per-epoch 500
+      lrtool table --decay-steps 1000 --decay-rate 0.5 --at 0,999,1000,5000
+    """
+    from lrtool.evaluate import evaluate
+    from lrtool.files import stdout_pipe
+    from lrtool.output import table as table_output
+    from lrtool.sampling import edges_in, table_steps
+
+    shown: Sequence[int] = request.steps
+    if not all_rows and len(request.steps) > rows:
+        edges = edges_in(request.series.values(), request.steps, rows)
+        shown = table_steps(request.steps, edges, rows)
+    evaluation = evaluate(request.series, shown, request.backend)
+    with stdout_pipe():
+        table_output.render(
+            evaluation,
+            schedule=request.schedule,
+            total=len(request.steps),
+            steps_per_epoch=request.steps_per_epoch,
+        )
+
+
+@cli.command()
+@with_request
+@click.option("-o", "--output", type=clitypes.OUTPUT, default=None, metavar="FILE",
+              help="Write to FILE (whole or not at all) instead of standard output.")
+def csv(request: Request, output: str | None) -> None:
+    """Write the learning rate at each step as CSV, streaming any number of steps.
+
+    Each value is the shortest text that reads back to the exact float32 the optimizer gets.
+
+    \b
+    Examples:
+      lrtool csv --decay-steps 1000 --decay-rate 0.5 --steps 1e6 --both > lr.csv
+      lrtool csv --decay-steps 1000 --decay-rate 0.5 --steps 1e6 | awk -F, '$2 < 1e-3 {print $1; exit}'
+      lrtool csv --decay-steps 1000 --decay-rate 0.5 --steps 1e6 --every 1000 -o lr.csv
+    """
+    from lrtool.evaluate import evaluate_chunks
+    from lrtool.files import atomic_path, stdout_pipe
+    from lrtool.output import csv as csv_output
+
+    chunks = evaluate_chunks(request.series, request.steps, request.backend)
+    if output is None:
+        with stdout_pipe():
+            csv_output.write(chunks, sys.stdout.buffer, request.steps_per_epoch)
+        return
+    with atomic_path(output) as tmp, open(tmp, "wb") as out:
+        csv_output.write(chunks, out, request.steps_per_epoch)
+
+
+class Interrupted(Exception):
+    """Ctrl-C, raised as an ordinary exception so that click does not turn it into 'Aborted!'."""
+
+
+def _interrupt(signum: int, frame: Any) -> NoReturn:
+    raise Interrupted()
+
+
+def main(args: Sequence[str] | None = None, prog_name: str = "lrtool") -> NoReturn:
+    """Run the CLI. Exit codes: 0 success, 1 runtime error, 2 usage error, 130 interrupted."""
+    from lrtool.files import PipeClosed
+
+    signal.signal(signal.SIGINT, _interrupt)
+    try:
+        cli.main(args=args, prog_name=prog_name)
+    except PipeClosed:
+        sys.exit(0)
+    except Interrupted:
+        click.echo("lrtool: interrupted", err=True)
+        sys.exit(130)
+    except OSError as exc:
+        click.echo(f"lrtool: {exc.strerror or exc}: {exc.filename}" if exc.filename
+                   else f"lrtool: {exc}", err=True)
+        sys.exit(1)
+    sys.exit(0)  # cli.main exits itself; this only satisfies type checkers

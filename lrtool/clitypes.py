@@ -1,0 +1,122 @@
+"""Click parameter types: each rejects bad input with a one-line message naming the option."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import click
+
+_INT_TEXT = re.compile(r"^[+]?\d+(_\d+)*$")
+
+
+def parse_step(text: str) -> int:
+    """A whole, non-negative step count: ``1000``, ``1_000``, ``1e6`` or ``2.5e3``.
+
+    Raises ValueError naming what is wrong, for the ParamTypes to pass on.
+    """
+    text = text.strip()
+    if _INT_TEXT.match(text):
+        return int(text.replace("_", ""))
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a whole number") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{text!r} is not a whole number")
+    if number < 0:
+        raise ValueError(f"{text!r} is negative")
+    if number != int(number):
+        raise ValueError(f"{text!r} is not a whole number of steps")
+    return int(number)
+
+
+class StepCount(click.ParamType):
+    """A whole number of steps, ``1e6`` style accepted, at least ``minimum``."""
+
+    name = "integer"
+
+    def __init__(self, minimum: int = 0) -> None:
+        self.minimum = minimum
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        else:
+            try:
+                number = parse_step(str(value))
+            except ValueError as exc:
+                self.fail(str(exc), param, ctx)
+        if number < self.minimum:
+            self.fail(f"{number} is below the minimum of {self.minimum}", param, ctx)
+        return number
+
+
+class StepList(click.ParamType):
+    """Comma-separated steps: ``0,100,1e3``."""
+
+    name = "steps"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> tuple[int, ...]:
+        if isinstance(value, tuple):
+            return value
+        parts = str(value).split(",")
+        if not any(p.strip() for p in parts):
+            self.fail("expected a comma-separated list of steps, such as 0,100,1000", param, ctx)
+        steps = []
+        for part in parts:
+            if not part.strip():
+                self.fail(f"empty item in {value!r}", param, ctx)
+            try:
+                steps.append(parse_step(part))
+            except ValueError as exc:
+                self.fail(str(exc), param, ctx)
+        return tuple(steps)
+
+
+class FiniteFloat(click.ParamType):
+    """A real number; nan and inf are refused (Keras would take them and train on garbage)."""
+
+    name = "number"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, float) and math.isfinite(value):
+            return value
+        try:
+            number = float(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
+class OutputFile(click.ParamType):
+    """A file to create or replace, checked for writability before any work starts."""
+
+    name = "file"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from lrtool.files import writable_location
+
+        problem = writable_location(value)
+        if problem:
+            self.fail(problem, param, ctx)
+        return str(value)
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[click.shell_completion.CompletionItem]:
+        from click.shell_completion import CompletionItem
+
+        return [CompletionItem(incomplete, type="file")]
+
+
+STEPS = StepCount()
+POSITIVE_STEPS = StepCount(minimum=1)
+STEP_LIST = StepList()
+FINITE = FiniteFloat()
+OUTPUT = OutputFile()
