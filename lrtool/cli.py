@@ -156,11 +156,17 @@ def cli() -> None:
     """
 
 
+#: A terminal table beyond this is unreadable and slow to lay out; CSV streams any size.
+MAX_TABLE_ROWS = 10_000
+
+
 @cli.command()
 @with_request
-@click.option("--rows", type=clitypes.POSITIVE_STEPS, default=30, show_default=True,
-              metavar="N", help="Show at most N rows (first, last, stair edges, spread).")
-@click.option("--all", "all_rows", is_flag=True, help="Show every requested step.")
+@click.option("--rows", type=clitypes.StepCount(minimum=1, maximum=MAX_TABLE_ROWS), default=30,
+              show_default=True, metavar="N",
+              help="Show at most N rows (first, last, stair edges, spread).")
+@click.option("--all", "all_rows", is_flag=True,
+              help=f"Show every requested step (up to {MAX_TABLE_ROWS:,}; csv has no limit).")
 def table(request: Request, rows: int, all_rows: bool) -> None:
     """Print the learning rate at each step as a table.
 
@@ -176,6 +182,10 @@ def table(request: Request, rows: int, all_rows: bool) -> None:
     from lrtool.output import table as table_output
     from lrtool.sampling import edges_in, table_steps
 
+    if all_rows and len(request.steps) > MAX_TABLE_ROWS:
+        raise click.BadParameter(
+            f"{len(request.steps):,} steps is too many rows for a table (at most"
+            f" {MAX_TABLE_ROWS:,}); use lrtool csv, or --rows N", param_hint="'--all'")
     shown: Sequence[int] = request.steps
     if not all_rows and len(request.steps) > rows:
         edges = edges_in(request.series.values(), request.steps, rows)

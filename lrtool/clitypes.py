@@ -37,8 +37,9 @@ class StepCount(click.ParamType):
 
     name = "integer"
 
-    def __init__(self, minimum: int = 0) -> None:
+    def __init__(self, minimum: int = 0, maximum: int | None = None) -> None:
         self.minimum = minimum
+        self.maximum = maximum
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         if isinstance(value, int) and not isinstance(value, bool):
@@ -50,6 +51,8 @@ class StepCount(click.ParamType):
                 self.fail(str(exc), param, ctx)
         if number < self.minimum:
             self.fail(f"{number} is below the minimum of {self.minimum}", param, ctx)
+        if self.maximum is not None and number > self.maximum:
+            self.fail(f"{number} is above the maximum of {self.maximum}", param, ctx)
         return number
 
 

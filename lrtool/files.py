@@ -18,6 +18,9 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     temporary name keeps the extension, so writers that go by it (matplotlib) still work.
     """
     target = Path(path)
+    if target.exists() and not target.is_file():
+        yield target  # a device or pipe (/dev/stdout, a fifo): nothing to replace, write through
+        return
     fd, tmp = tempfile.mkstemp(
         prefix=f".{target.name}.", suffix=f".tmp{target.suffix}", dir=target.parent or "."
     )
@@ -40,6 +43,8 @@ def writable_location(path: str | os.PathLike[str]) -> str | None:
     parent = target.parent if str(target.parent) else Path(".")
     if target.is_dir():
         return f"{str(target)!r} is a directory"
+    if parent.exists() and not parent.is_dir():
+        return f"{str(parent)!r} is not a directory"
     if not parent.is_dir():
         return f"directory {str(parent)!r} does not exist"
     if not os.access(parent, os.W_OK | os.X_OK):

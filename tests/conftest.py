@@ -1,0 +1,50 @@
+"""Shared helpers: run lrtool as a user would, with or without TensorFlow importable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LRTOOL_", "PYTHONUNBUFFERED"))}
+    env.pop("NO_COLOR", None)
+    env.update(extra)
+    return env
+
+
+@pytest.fixture(scope="session")
+def no_tensorflow_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory that, first on PYTHONPATH, makes ``import tensorflow`` fail as if absent."""
+    path = tmp_path_factory.mktemp("no_tf")
+    (path / "tensorflow.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'tensorflow'\", name='tensorflow')\n"
+    )
+    return path
+
+
+def run(
+    *args: str,
+    no_tf_dir: Path | None = None,
+    input: bytes | None = None,
+    cwd: Path | None = None,
+    **env: str,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run ``python -m lrtool ARGS`` in a fresh process; TensorFlow hidden when ``no_tf_dir``."""
+    extra = dict(env)
+    if no_tf_dir is not None:
+        extra["PYTHONPATH"] = os.pathsep.join([str(no_tf_dir), str(ROOT)])
+    return subprocess.run(
+        [sys.executable, "-m", "lrtool", *args],
+        capture_output=True,
+        input=input,
+        cwd=cwd,
+        env=_env(**extra),
+        timeout=300,
+    )
