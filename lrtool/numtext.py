@@ -76,8 +76,8 @@ def _shortest(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     x = values.astype(np.float64)
     exponent = np.floor(np.log10(x)).astype(np.int64)
     # log10 can be one off next to powers of ten.
-    exponent -= x < _pow10(exponent)
-    exponent += x >= _pow10(exponent + 1)
+    exponent -= x < _POW10_ANY[exponent + _ANY_OFFSET]
+    exponent += x >= _POW10_ANY[exponent + 1 + _ANY_OFFSET]
     most = _MAX_DIGITS[values.dtype.itemsize]
     low_p = np.ones(x.shape, dtype=np.int64)
     high_p = np.full(x.shape, most + 1, dtype=np.int64)  # most + 1: no length found yet
@@ -154,25 +154,22 @@ def _bracket(x: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
     )
 
 
-def _pow10(e: np.ndarray) -> np.ndarray:
-    import numpy as np
-
-    with np.errstate(over="ignore"):
-        return np.power(10.0, e.astype(np.float64))
-
-
 def _tables() -> None:
     """Powers of ten, built on first use so that importing this module needs no NumPy."""
     import numpy as np
 
-    global _POW10, _POW10_INT
+    global _POW10, _POW10_INT, _POW10_ANY
     if "_POW10" not in globals():
         _POW10 = 10.0 ** np.arange(23, dtype=np.float64)  # exact in float64
         _POW10_INT = 10 ** np.arange(19, dtype=np.int64)
+        with np.errstate(over="ignore"):
+            _POW10_ANY = 10.0 ** np.arange(-_ANY_OFFSET, 311, dtype=np.float64)
 
 
 _POW10: np.ndarray
 _POW10_INT: np.ndarray
+_POW10_ANY: np.ndarray  # 10**e for every float64 decimal exponent e, at index e + _ANY_OFFSET
+_ANY_OFFSET = 330
 
 
 def float_matrix(values: np.ndarray) -> np.ndarray:
