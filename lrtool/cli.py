@@ -156,6 +156,25 @@ def cli() -> None:
     """
 
 
+@cli.command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the TAB-completion script for SHELL (bash, zsh or fish).
+
+    It is click's own script, the same as _LRTOOL_COMPLETE=SHELL_source lrtool prints;
+    completions/ in the source tree holds a copy of each.
+
+    \b
+    Examples:
+      eval "$(lrtool completion bash)"                                 # in ~/.bashrc
+      lrtool completion zsh > "${fpath[1]}/_lrtool"                    # then restart zsh
+      lrtool completion fish > ~/.config/fish/completions/lrtool.fish
+    """
+    from lrtool.reference import completion_script
+
+    click.echo(completion_script(shell), nl=False)
+
+
 #: A terminal table beyond this is unreadable and slow to lay out; CSV streams any size.
 MAX_TABLE_ROWS = 10_000
 
@@ -205,9 +224,10 @@ def table(request: Request, rows: int, all_rows: bool) -> None:
 @click.option("-o", "--output", type=clitypes.OUTPUT, default=None, metavar="FILE",
               help="Write to FILE (whole or not at all) instead of standard output.")
 def csv(request: Request, output: str | None) -> None:
-    """Write the learning rate at each step as CSV, streaming any number of steps.
+    """Write the learning rate at each step as CSV.
 
     Each value is the shortest text that reads back to the exact float32 the optimizer gets.
+    Any number of steps streams in flat memory; -o FILE is written whole or not at all.
 
     \b
     Examples:
