@@ -248,6 +248,79 @@ def csv(request: Request, output: str | None) -> None:
         csv_output.write(chunks, out, request.steps_per_epoch)
 
 
+@cli.command()
+@with_request
+@click.option("-o", "--output", type=clitypes.OUTPUT, default=None, metavar="FILE",
+              help="Write an image instead (png, svg, pdf, ... by the extension), whole or not at all.")
+@click.option("--log-y", is_flag=True, help="Logarithmic learning-rate axis.")
+@click.option("--width", type=click.FloatRange(1, 40), default=None, metavar="INCHES",
+              help="Image width.  [default: 11]")
+@click.option("--height", type=click.FloatRange(1, 40), default=None, metavar="INCHES",
+              help="Image height.  [default: 4.5]")
+@click.option("--dpi", type=click.IntRange(20, 600), default=None, metavar="N",
+              help="Image resolution, pixels per inch.  [default: 150]")
+@click.option("--show", is_flag=True, help="Open the image in a window (needs a display).")
+def plot(request: Request, output: str | None, log_y: bool, width: float | None,
+         height: float | None, dpi: int | None, show: bool) -> None:
+    """Draw the learning rate against the step, in the terminal or as an image file.
+
+    Continuous and staircase variants side by side, whatever --staircase and --both say. Only
+    the steps that decide a pixel are evaluated, so 1e9 steps draw as fast as 1e3, with the
+    pixels every step would give; stair edges are exact.
+
+    \b
+    Examples:
+      lrtool plot --decay-steps 1000 --decay-rate 0.5 --steps 100000
+      lrtool plot --decay-steps 1000 --decay-rate 0.5 --steps 100000 -o lr.png
+      lrtool plot --decay-steps 1e6 --decay-rate 0.5 --steps 1e9 --log-y -o big.svg
+      lrtool plot --decay-steps 1000 --steps 1e5 --steps-per-epoch 500 --width 8 --dpi 200 -o lr.pdf
+    """
+    from lrtool import plotdata
+    from lrtool.evaluate import UnusableRate
+
+    image_options = [name for name, value in (("--width", width), ("--height", height),
+                                              ("--dpi", dpi)) if value is not None]
+    if image_options and output is None and not show:
+        raise click.UsageError(f"{image_options[0]} sizes an image: use it with -o FILE or --show")
+    if output is not None or show:
+        from lrtool.output import image
+
+        try:
+            if output is not None:
+                image.format_of(output)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="'-o' / '--output'") from None
+        try:
+            if show:
+                image.check_display()
+        except image.DisplayError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--show'") from None
+
+    picture = plotdata.Picture(
+        plotdata.title_label(request.schedule), plotdata.default_panels(request.schedule),
+        request.steps, request.backend, request.steps_per_epoch, log_y)
+    try:
+        picture.validate()
+    except UnusableRate as exc:
+        raise click.UsageError(str(exc)) from None
+    except plotdata.LogScaleError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--log-y'") from None
+
+    if output is not None:
+        image.write(picture, output, width, height, dpi)
+    if show:
+        try:
+            image.show(picture, width, height, dpi)
+        except image.DisplayError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--show'") from None
+    if output is None and not show:
+        from lrtool.files import stdout_pipe
+        from lrtool.output import terminal
+
+        with stdout_pipe():
+            terminal.render(picture)
+
+
 class Interrupted(Exception):
     """Ctrl-C, raised as an ordinary exception so that click does not turn it into 'Aborted!'."""
 

@@ -1,0 +1,237 @@
+"""The terminal plot: each panel a braille canvas with a y axis, x ticks and a title, via rich.
+
+Sized to the terminal (COLUMNS and LINES win, as everywhere), the panels side by side when each
+gets a canvas wide enough to read, else stacked. The whole plot fits the terminal's width and
+leaves a line for the prompt, down to a minimum below which it is drawn at that minimum. Piped,
+it is plain text (rich writes no ANSI codes to a pipe, and honours NO_COLOR).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import shutil
+from typing import IO, TYPE_CHECKING
+
+from lrtool.output import braille
+from lrtool.plotdata import Panel, Picture, column_cuts, columns_of, step_text
+
+if TYPE_CHECKING:
+    import numpy as np
+    from rich.text import Text
+
+MIN_CANVAS = (4, 16)  # rows, characters
+#: Panels go side by side only when each canvas gets at least this many characters.
+SIDE_BY_SIDE = 30
+MAX_SIZE = (60, 320)  # lines, columns: beyond this a plot is no easier to read
+GAP = 3
+HEADER = 2
+COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "red")
+
+
+def terminal_size() -> tuple[int, int]:
+    """(columns, lines): COLUMNS and LINES when set, else the terminal's, else 80 x 24."""
+    size = shutil.get_terminal_size((80, 24))
+    return size.columns, size.lines
+
+
+# --- ticks --------------------------------------------------------------------------------
+
+def nice_ticks(lo: float, hi: float, count: int, whole: bool = False) -> list[float]:
+    """At most about ``count`` round values (1, 2, 2.5, 5 times a power of ten) in [lo, hi]."""
+    if not hi > lo:
+        return [lo]
+    raw = (hi - lo) / max(count, 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    if whole:
+        step = max(1.0, float(round(step)))
+    first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
+    return [k * step for k in range(first, last + 1)]
+
+
+def log_ticks(lo: float, hi: float, count: int) -> list[float]:
+    """Powers of ten in [lo, hi] (every n-th when many), else 1-2-5 steps, else linear ticks."""
+    first, last = math.ceil(math.log10(lo) - 1e-9), math.floor(math.log10(hi) + 1e-9)
+    if last - first + 1 >= 2:
+        stride = max(1, math.ceil((last - first + 1) / max(count, 2)))
+        return sorted(10.0**e for e in range(last, first - 1, -stride))  # the top one always
+    candidates = [m * 10.0**e for e in range(first - 1, last + 1) for m in (1, 2, 5)]
+    inside = [v for v in candidates if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9)]
+    return inside if len(inside) >= 2 else nice_ticks(lo, hi, count)
+
+
+def sci_labels(values: list[float]) -> list[str]:
+    """Values as 1.0e-3, with as few digits as keep neighbouring labels apart."""
+    for digits in range(1, 5):
+        labels = []
+        for v in values:
+            mantissa, exponent = f"{v:.{digits}e}".split("e")
+            labels.append("0" if v == 0 else f"{mantissa}e{int(exponent)}")
+        if len(set(labels)) == len(labels):
+            break
+    return labels
+
+
+# --- layout -------------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class YAxis:
+    """The value range, its mapping to dot rows, and the tick labels of each character row."""
+
+    lo: float
+    hi: float
+    rows: int
+    log: bool
+
+    def dot_rows(self, values: np.ndarray) -> np.ndarray:
+        """Dot rows as floats, 0 at the top (the highest value)."""
+        import numpy as np
+
+        f = np.log10 if self.log else (lambda v: v)
+        v = np.asarray(values, dtype=np.float64)
+        if not self.hi > self.lo:
+            return np.full(v.shape, (4 * self.rows - 1) / 2)
+        t = (f(v) - f(self.lo)) / (f(self.hi) - f(self.lo))
+        return (4 * self.rows - 1) * (1 - t)
+
+    def labels(self) -> dict[int, str]:
+        import numpy as np
+
+        count = max(2, self.rows // 3)
+        ticks = log_ticks(self.lo, self.hi, count) if self.log and self.hi > self.lo else (
+            nice_ticks(self.lo, self.hi, count))
+        rows = braille._round(self.dot_rows(np.array(ticks))) // 4
+        out: dict[int, str] = {}
+        for row, label in zip(rows.tolist(), sci_labels(ticks)):
+            out.setdefault(row, label)
+        return out
+
+
+def _plan(width: int, height: int, panels: int, epoch: bool, y: YAxis) -> tuple[bool, int, int]:
+    """(side by side, gutter width, canvas characters); sets ``y.rows`` to the canvas rows."""
+    lines = max(height, 1) - 1 - HEADER  # one line left for the prompt
+    below = 3 + epoch  # title above, axis and step labels (and epoch labels) below
+
+    def fit(side: bool) -> tuple[int, int]:
+        gutter = max([len(s) for s in y.labels().values()] + [len("epoch" if epoch else "step")]) + 1
+        if side:
+            return gutter, (width - gutter - (panels - 1) * (1 + GAP)) // panels
+        return gutter, width - gutter
+
+    y.rows = max(MIN_CANVAS[0], lines - below)
+    gutter, chars = fit(True)
+    if panels > 1 and chars < SIDE_BY_SIDE:
+        y.rows = max(MIN_CANVAS[0], lines // panels - below)
+        gutter, chars = fit(False)
+        return False, gutter, max(MIN_CANVAS[1], chars)
+    return True, gutter, max(MIN_CANVAS[1], chars)
+
+
+# --- drawing ------------------------------------------------------------------------------
+
+def _axis_labels(ticks: list[tuple[int, str]], chars: int) -> tuple[str, str]:
+    """The axis line with a mark under each labelled tick, and the label line under it."""
+    line, marks = [" "] * chars, ["─"] * chars
+    end = -1
+    for col, label in ticks:
+        start = min(max(col - len(label) // 2, 0), chars - len(label))
+        if start <= end or start < 0 or not 0 <= col < chars:
+            continue
+        line[start:start + len(label)] = label
+        marks[col] = "┬"
+        end = start + len(label)
+    return "".join(marks), "".join(line)
+
+
+def _x_ticks(picture: Picture, cuts: np.ndarray, chars: int, scale: float) -> list[tuple[int, str]]:
+    import numpy as np
+
+    lo, hi = picture.first / scale, picture.last / scale
+    values = nice_ticks(lo, hi, max(1, chars // 10), whole=scale == 1)
+    steps = np.array([round(v * scale) for v in values], dtype=np.int64)
+    cols = columns_of(cuts, steps) // 2
+    return [(int(c), step_text(v)) for c, v in zip(cols, values)]
+
+
+def _panel(panel: Panel, picture: Picture, y: YAxis, chars: int, gutter: int,
+           colours: dict[str, str], cuts: np.ndarray) -> list[Text]:
+    """One panel's lines, each ``gutter + chars`` cells wide."""
+    import numpy as np
+    from rich.text import Text
+
+    bits = np.zeros((y.rows, chars), dtype=np.int64)
+    owner = np.full((y.rows, chars), -1, dtype=np.int64)
+    for i, curve in enumerate(panel.curves):
+        codes = braille.draw(columns_of(cuts, curve.steps), y.dot_rows(curve.values), (y.rows, chars))
+        codes -= braille.BLANK
+        bits |= codes
+        owner[codes > 0] = i
+    styles = [colours[c.label] for c in panel.curves]
+    ticks = y.labels()
+
+    title = Text(" " * gutter)
+    title.append(panel.title.center(chars) if len(panel.curves) == 1 else panel.title, style="bold")
+    if len(panel.curves) > 1:
+        for curve in panel.curves:
+            title.append("  ━ ", style=colours[curve.label]).append(curve.label)
+    title.truncate(gutter + chars, pad=True)
+    lines = [title]
+    for r in range(y.rows):
+        row = Text(f"{ticks.get(r, ''):>{gutter - 1}}" + ("┤" if r in ticks else "│"), style="dim")
+        for c in range(chars):
+            code = int(bits[r, c])
+            row.append(chr(braille.BLANK + code) if code else " ",
+                       style=styles[owner[r, c]] if code else "")
+        lines.append(row)
+    axis, labels = _axis_labels(_x_ticks(picture, cuts, chars, 1), chars)
+    lines.append(Text(" " * (gutter - 1) + "└" + axis, style="dim"))
+    lines.append(Text(f"{'step':>{gutter - 1}} " + labels, style="dim"))
+    if picture.steps_per_epoch:
+        _, epochs = _axis_labels(_x_ticks(picture, cuts, chars, picture.steps_per_epoch), chars)
+        lines.append(Text(f"{'epoch':>{gutter - 1}} " + epochs, style="dim"))
+    return lines
+
+
+def _header(picture: Picture, width: int) -> list[Text]:
+    from rich.text import Text
+
+    n = len(picture.steps)
+    scale = "log" if picture.log_y else "linear"
+    info = (f"learning rate ({scale}) at steps {picture.first:,}–{picture.last:,}"
+            f" ({n:,} steps) · backend {picture.backend.name}")
+    lines = [Text(picture.title, style="bold"), Text(info, style="dim")]
+    for line in lines:
+        line.truncate(width, overflow="ellipsis")
+    return lines
+
+
+def render(picture: Picture, file: IO[str] | None = None, size: tuple[int, int] | None = None) -> None:
+    """Print the picture's panels; ``size`` is (columns, lines), by default the terminal's."""
+    from rich.console import Console
+    from rich.text import Text
+
+    width, height = size or terminal_size()
+    width, height = min(width, MAX_SIZE[1]), min(height, MAX_SIZE[0])
+    lo, hi = picture.value_range
+    y = YAxis(lo, hi, MIN_CANVAS[0], picture.log_y)
+    side, gutter, chars = _plan(width, height, len(picture.panels), bool(picture.steps_per_epoch), y)
+    cuts = column_cuts(picture.first, picture.last, 2 * chars)
+    panels = picture.sample([cuts] * len(picture.panels))
+    labels = list(dict.fromkeys(c.label for p in panels for c in p.curves))
+    colours = {label: COLOURS[i % len(COLOURS)] for i, label in enumerate(labels)}
+
+    blocks = []
+    for i, panel in enumerate(panels):
+        lines = _panel(panel, picture, y, chars, gutter, colours, cuts)
+        if side and i > 0:  # the y axis is shared: its labels only on the left
+            lines = [line[gutter - 1:] for line in lines]
+        blocks.append(lines)
+    if side:
+        body = [Text(" " * GAP).join(parts) for parts in zip(*blocks)]
+    else:
+        body = [line for lines in blocks for line in lines]
+    total = max(line.cell_len for line in body)
+    console = Console(file=file, width=max(total, width), highlight=False)
+    for line in _header(picture, width) + body:
+        console.print(line, soft_wrap=True)

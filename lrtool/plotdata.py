@@ -1,0 +1,222 @@
+"""Which steps to evaluate for a picture, so that it shows exactly what every step would show.
+
+A picture has a fixed number of columns (pixels, or braille dots in a terminal). What a column
+shows of a curve is the lowest and highest value among the steps that fall in it, joined to its
+neighbours by the segments between consecutive steps. Every schedule promises to be monotone
+between consecutive ``edges`` (stair edges, restarts, turns), so those extremes sit at a
+column's first and last step, or on either side of an edge inside it. Evaluating just those
+steps draws the same picture as evaluating all of them, and costs about as much for a billion
+steps as for a thousand.
+
+A column is given by its first step: ``cuts[c]`` is the first step (requested or not) of column
+``c``, and the column holds the requested steps in ``[cuts[c], cuts[c + 1])``. The terminal
+computes cuts from its dot grid (``column_cuts``), an image from its axes' pixel transform.
+
+NumPy is imported inside the functions, like everywhere in lrtool.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from lrtool.schedules.base import Schedule
+
+if TYPE_CHECKING:
+    import numpy as np
+
+#: What one panel draws: a title and one labelled schedule per curve.
+PanelSpec = tuple[str, dict[str, Schedule]]
+
+#: Edges asked of a schedule, at least: more than any picture has columns, so that a schedule
+#: with fewer turns than this is drawn exactly whatever it does between them. Beyond it the
+#: edges are spread evenly, which stays exact for schedules that are monotone overall (every
+#: staircase that only falls), since then a column's extremes are its first and last steps.
+MIN_EDGES = 8192
+EDGES_PER_COLUMN = 4
+
+
+class LogScaleError(ValueError):
+    """A log axis was asked for values that reach zero."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Curve:
+    """One schedule's evaluated points: ascending steps and their float32 values."""
+
+    label: str
+    steps: np.ndarray
+    values: np.ndarray
+
+
+@dataclasses.dataclass(frozen=True)
+class Panel:
+    title: str
+    curves: list[Curve]
+
+
+def default_panels(schedule: Schedule) -> list[PanelSpec]:
+    """Continuous beside staircase for a schedule that has the option, else the schedule alone.
+
+    Curve labels differ between the panels so that each keeps its own colour.
+    """
+    if schedule.has_staircase:
+        return [
+            ("continuous", {"continuous": schedule.with_staircase(False)}),
+            ("staircase", {"staircase": schedule.with_staircase(True)}),
+        ]
+    return [(schedule.keras_name, {"lr": schedule})]
+
+
+def title_label(schedule: Schedule) -> str:
+    """The schedule's constructor call without the staircase flag, which the panels show."""
+    return (schedule.with_staircase(False) if schedule.has_staircase else schedule).label()
+
+
+@dataclasses.dataclass(frozen=True)
+class Picture:
+    """What to draw, before the output decides its resolution.
+
+    ``exhaustive`` evaluates every requested step instead of the chosen ones: the reference
+    the tests compare against, and far too slow for big runs.
+    """
+
+    title: str
+    panels: list[PanelSpec]
+    steps: Sequence[int]
+    backend: Any
+    steps_per_epoch: int | None = None
+    log_y: bool = False
+    exhaustive: bool = False
+
+    @property
+    def first(self) -> int:
+        return int(self.steps[0])
+
+    @property
+    def last(self) -> int:
+        return int(self.steps[-1])
+
+    def sample(self, cuts: Sequence[np.ndarray]) -> list[Panel]:
+        """Evaluate each panel at the steps its columns need (``cuts[i]`` for panel ``i``)."""
+        from lrtool.evaluate import evaluate
+        from lrtool.steps import as_array
+
+        panels = []
+        for (title, schedules), panel_cuts in zip(self.panels, cuts):
+            curves = []
+            for label, schedule in schedules.items():
+                steps = as_array(self.steps) if self.exhaustive else picture_steps(
+                    schedule, self.steps, panel_cuts)
+                values = evaluate({label: schedule}, steps, self.backend).columns[label]
+                curves.append(Curve(label, steps, values))
+            panels.append(Panel(title, curves))
+        return panels
+
+    def schedules(self) -> dict[str, Schedule]:
+        """Every curve's schedule by label, for checking them all before drawing any."""
+        return {label: s for _, curves in self.panels for label, s in curves.items()}
+
+    def validate(self) -> None:
+        """Raise UnusableRate (a nan, inf or negative rate at a requested step) or LogScaleError."""
+        from lrtool.evaluate import check
+
+        check(self.schedules(), self.steps)
+        self.value_range  # noqa: B018 - computed here for its check, kept for the outputs
+
+    @functools.cached_property
+    def value_range(self) -> tuple[float, float]:
+        """The lowest and highest value of all the curves over all the requested steps.
+
+        One column spanning everything needs only the first, last and edge steps. Raises
+        LogScaleError when ``log_y`` and a value is zero.
+        """
+        import numpy as np
+
+        whole = np.array([self.first], dtype=np.int64)
+        values = [c.values for p in self.sample([whole] * len(self.panels)) for c in p.curves]
+        joined = np.concatenate(values).astype(np.float64)
+        lo, hi = float(joined.min()), float(joined.max())
+        if self.log_y and lo <= 0:
+            raise LogScaleError(f"the learning rate reaches {lo:g}, which a log axis cannot show")
+        return lo, hi
+
+
+def count_below(steps: Sequence[int], bounds: np.ndarray) -> np.ndarray:
+    """For each bound, how many requested steps lie below it: the index of the first >= it."""
+    import numpy as np
+
+    bounds = np.asarray(bounds, dtype=np.int64)
+    if isinstance(steps, range):
+        above = -((steps.start - bounds) // steps.step)  # ceil((bound - start) / step)
+        return np.clip(above, 0, len(steps))
+    return np.searchsorted(np.asarray(steps, dtype=np.int64), bounds, side="left")
+
+
+def steps_at(steps: Sequence[int], indices: np.ndarray) -> np.ndarray:
+    """The requested steps at these indices, without materialising a ``range``."""
+    import numpy as np
+
+    if isinstance(steps, range):
+        return steps.start + indices.astype(np.int64) * steps.step
+    return np.asarray(steps, dtype=np.int64)[indices]
+
+
+def picture_steps(schedule: Schedule, steps: Sequence[int], cuts: np.ndarray) -> np.ndarray:
+    """The requested steps that give every column its exact lowest and highest value.
+
+    For each column its first and last requested step, and for each edge the requested steps
+    on either side of it; the first and last requested steps are always included.
+    """
+    import numpy as np
+
+    n = len(steps)
+    first, last = int(steps[0]), int(steps[-1])
+    limit = max(MIN_EDGES, EDGES_PER_COLUMN * len(cuts))
+    edges = np.asarray(schedule.edges(first, last, limit), dtype=np.int64)
+    bounds = np.concatenate([np.asarray(cuts, dtype=np.int64), edges])
+    starts = count_below(steps, bounds)  # first requested step of each column / after each edge
+    indices = np.concatenate([starts, starts - 1, [0, n - 1]])
+    indices = np.unique(np.clip(indices, 0, n - 1))
+    return steps_at(steps, indices)
+
+
+def column_cuts(first: int, last: int, columns: int) -> np.ndarray:
+    """Cuts for ``columns`` equal columns with ``first`` centred on the first, ``last`` on the last.
+
+    Step ``s`` goes to column ``round((s - first) * (columns - 1) / (last - first))``, computed
+    with Python integers so that nothing is lost to rounding at any step count.
+    """
+    import numpy as np
+
+    span = last - first
+    if columns <= 1 or span <= 0:
+        return np.array([first], dtype=np.int64)
+    den = 2 * (columns - 1)
+    # Column c starts where (s - first) * 2 * (columns - 1) >= (2c - 1) * span.
+    return np.array(
+        [first] + [first + -(-(2 * c - 1) * span // den) for c in range(1, columns)],
+        dtype=np.int64,
+    )
+
+
+def columns_of(cuts: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """The column each step falls in."""
+    import numpy as np
+
+    return np.searchsorted(cuts, steps, side="right") - 1
+
+
+def step_text(step: float) -> str:
+    """A step count as an axis shows it: 900, 2500, 25k, 1.5M, 2.5B, 1e12."""
+    step = float(step)
+    if abs(step) < 10_000:
+        return f"{step:g}" if step != int(step) else str(int(step))
+    for scale, suffix in ((1e3, "k"), (1e6, "M"), (1e9, "B")):
+        text = f"{step / scale:.3g}"
+        if abs(float(text)) < 1000:
+            return text + suffix
+    mantissa, exponent = f"{step:.2e}".split("e")
+    return f"{float(mantissa):g}e{int(exponent)}"
