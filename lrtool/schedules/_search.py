@@ -63,3 +63,93 @@ def segment_starts(
         high = np.where(reached, mid, high)
         low = np.where(reached, low, mid + 1)
     return sorted(set(int(s) for s in low))
+
+
+def first_in(steps: Sequence[int], lo: int, hi: int | None = None) -> int | None:
+    """Index of the first requested step in [lo, hi] (steps ascending), None when there is none."""
+    import bisect
+
+    if isinstance(steps, range):
+        if not len(steps):
+            return None
+        k = 0 if lo <= steps.start else -(-(lo - steps.start) // steps.step)
+    else:
+        k = bisect.bisect_left(steps, lo)
+    if k >= len(steps) or (hi is not None and steps[k] > hi):
+        return None
+    return k
+
+
+def first_bad_in_segments(
+    steps: Sequence[int],
+    starts: Sequence[int],
+    bad: Callable[[np.ndarray], np.ndarray],
+) -> int | None:
+    """The first bad step when the schedule is monotone between the ``starts`` (its edges).
+
+    On a monotone stretch whose first value is usable, the value can only leave the usable range
+    one way (below zero going down, to inf going up), so the bad steps are a tail of the stretch:
+    one evaluation and one bisection per stretch.
+    """
+    import numpy as np
+
+    bounds = [s for s in sorted(set(starts)) if len(steps) and steps[0] < s <= steps[-1]]
+    edges = [steps[0], *bounds] if len(steps) else []
+    for i, lo in enumerate(edges):
+        hi = edges[i + 1] - 1 if i + 1 < len(edges) else steps[-1]
+        k = first_in(steps, lo, hi)
+        if k is None:
+            continue
+        if bad(np.array([steps[k]], dtype=np.int64))[0]:
+            return int(steps[k])
+        end = first_in(steps, hi + 1)
+        found = first_true(steps[k : len(steps) if end is None else end], bad)
+        if found is not None:
+            return found
+    return None
+
+
+#: Keras casts the step to int32 under an int learning rate: it wraps at this step and every 2**32.
+WRAP = 2**31
+
+
+def int32_blocks(lo: int, hi: int) -> list[tuple[int, int]]:
+    """[lo, hi] cut where an int32 step wraps (2**31 + k * 2**32): each piece counts up."""
+    pieces = []
+    start = lo
+    while start <= hi:
+        k = (start - WRAP) // 2**32 + 1 if start >= WRAP else 0
+        end = min(hi, WRAP + k * 2**32 - 1)
+        pieces.append((start, end))
+        start = end + 1
+    return pieces
+
+
+def edges_with_wrap(
+    edges: Callable[[int, int, int], list[int]], lo: int, hi: int, limit: int
+) -> list[int]:
+    """Edges of a schedule whose step wraps at 2**31: each wrap is an edge, pieces searched apart."""
+    found: list[int] = []
+    for a, b in int32_blocks(lo, hi):
+        if a > lo:
+            found.append(a)
+        found += edges(a, b, limit)
+    return spread_out(sorted(set(found)), limit)
+
+
+def spread_out(edges: list[int], limit: int) -> list[int]:
+    """At most ``limit`` of the edges, spread evenly, first and last kept."""
+    if len(edges) <= limit:
+        return edges
+    if limit <= 1:
+        return edges[:limit]
+    return sorted({edges[round(i * (len(edges) - 1) / (limit - 1))] for i in range(limit)})
+
+
+def first_step_where(
+    predicate: Callable[[np.ndarray], np.ndarray], lo: int, hi: int
+) -> int | None:
+    """The first step in (lo, hi] where a monotone (False..True) predicate holds."""
+    if hi <= lo:
+        return None
+    return first_true(range(lo + 1, hi + 1), predicate)

@@ -34,12 +34,16 @@ def arg(help: str, **kwargs: Any) -> Any:
     return dataclasses.field(metadata={"help": help}, **kwargs)
 
 
-def number_text(value: object) -> str:
-    """Python literal text, with whole floats written as integers (1000, not 1000.0)."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+def number_text(value: object, keep_floats: bool = False) -> str:
+    """Python literal text, with whole floats written as integers (1000, not 1000.0).
+
+    ``keep_floats`` writes them as floats (1.0) for arguments whose int-ness changes what Keras
+    computes, such as ``initial_learning_rate``.
+    """
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16 and not keep_floats:
         return str(int(value))
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(number_text(v) for v in value) + "]"
+        return "[" + ", ".join(number_text(v, keep_floats) for v in value) + "]"
     return repr(value)
 
 
@@ -62,6 +66,8 @@ class Schedule:
     example: ClassVar[dict[str, Any]] = {}
     #: Why the schedule can give an unusable rate, shown with the first step that does.
     bad_rate_hint: ClassVar[str] = ""
+    #: Arguments whose Python type (int or float) sets the dtype Keras computes in.
+    dtype_arguments: ClassVar[tuple[str, ...]] = ("initial_learning_rate",)
 
     def __post_init__(self) -> None:
         self.validate()
@@ -116,7 +122,9 @@ class Schedule:
             InverseTimeDecay(initial_learning_rate=0.1, decay_steps=1000, decay_rate=0.5)
         """
         inner = ", ".join(
-            f"{k}={number_text(v)}" for k, v in self.arguments().items() if not self._is_default(k)
+            f"{k}={number_text(v, k in self.dtype_arguments)}"
+            for k, v in self.arguments().items()
+            if not self._is_default(k)
         )
         return f"{self.keras_name}({inner})"
 
@@ -138,6 +146,23 @@ class Schedule:
     def suggested_steps(self) -> int:
         """How many steps show the schedule's shape when the user does not say."""
         return 10
+
+    @property
+    def int_rate(self) -> bool:
+        """An int ``initial_learning_rate``: Keras then computes in int32 and float64, not float32."""
+        rate = getattr(self, "initial_learning_rate", None)
+        return isinstance(rate, int) and not isinstance(rate, bool)
+
+    def value_dtype(self) -> str:
+        """The NumPy dtype name of the values Keras returns ("float32" unless an int changes it)."""
+        return "float32"
+
+    def surprises(self, first: int, last: int) -> list[str]:
+        """Why this schedule would surprise its author over steps first..last: one line each.
+
+        Not errors: Keras runs these schedules as written; the CLI shows the lines as warnings.
+        """
+        return []
 
     def evaluate_numpy(self, steps: np.ndarray) -> np.ndarray:
         """The float32 values Keras computes at these int64 steps, in Keras's operation order."""

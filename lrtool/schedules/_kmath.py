@@ -1,0 +1,135 @@
+"""TensorFlow's arithmetic, repeated in NumPy: float32 casts, flush-to-zero, int32 wrap-around.
+
+Keras schedules compute in the dtype of ``initial_learning_rate``: float32 for a Python float, and
+for a Python int a mix of int32 and float64 (each schedule documents what it gets). TensorFlow runs
+its CPU kernels with denormals flushed to zero, so a result below float32's smallest normal number
+is 0 there; NumPy keeps the denormal, so ``ftz`` is applied wherever a result can be that small.
+
+Transcendental functions (cos, log, pow) are computed in float64 and rounded: the float32 kernels of
+NumPy and TensorFlow each differ from the correctly rounded value by an ulp here and there, and the
+rounded float64 result is both the closest to TensorFlow's scalar path and monotone, which the
+edge searches rely on.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+
+from lrtool.schedules.base import ScheduleError
+
+#: Smallest normal float32; anything nonzero below it is a denormal TensorFlow treats as 0.
+FLOAT32_TINY = 1.1754943508222875e-38
+FLOAT32_MAX = 3.4028234663852886e38
+INT32_MAX = 2**31 - 1
+
+
+def ftz(x: np.ndarray) -> np.ndarray:
+    """Flush denormals to a zero of the same sign, as TensorFlow's kernels do."""
+    import numpy as np
+
+    tiny = np.finfo(x.dtype).tiny
+    small = np.abs(x) < tiny
+    if small.any():
+        x = np.where(small, np.copysign(x.dtype.type(0), x), x)
+    return x
+
+
+def f32(value: Any) -> np.float32:
+    """A Python number as ``ops.cast(value, "float32")`` gives it, read as TensorFlow's kernels
+    read it (a denormal is 0 to them)."""
+    import numpy as np
+
+    x = np.float32(value)
+    return np.float32(0) * x if 0 < abs(x) < FLOAT32_TINY else x
+
+
+def to_int32(value: float | int) -> int:
+    """A Python number as ``ops.cast(value, "int32")`` gives it: floats truncate toward zero."""
+    import numpy as np
+
+    if isinstance(value, float):
+        return int(np.float32(value))  # converted to a float32 tensor first, then truncated
+    return int(value)
+
+
+def wrap_int32(steps: np.ndarray) -> np.ndarray:
+    """The int64 step cast to int32, as Keras does with an int learning rate: it wraps at 2**31."""
+    import numpy as np
+
+    return steps.astype(np.int32)
+
+
+def cos(x: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    return np.cos(x.astype(np.float64)).astype(x.dtype)
+
+
+def log(x: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(x.astype(np.float64)).astype(x.dtype)
+
+
+def power(base: Any, exponent: Any, dtype: Any) -> np.ndarray:
+    """``tf.pow`` in ``dtype``; float32 through float64 and rounded, with denormals flushed."""
+    import numpy as np
+
+    wide = np.float64
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        out = np.power(np.asarray(base, dtype).astype(wide), np.asarray(exponent, dtype).astype(wide))
+        out = np.asarray(out).astype(dtype)
+    return ftz(out)
+
+
+def require_number(name: str, value: object, *, minimum: float | None = None,
+                   positive: bool = False) -> None:
+    """A finite number within float32's range (beyond 3.4e38 TensorFlow would read inf).
+
+    A nonzero value below 1.2e-38 is accepted: TensorFlow computes with 0 instead, which
+    ``tiny_arguments`` reports as a warning.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ScheduleError(name, f"must be a number, not {value!r}")
+    if not math.isfinite(value):
+        raise ScheduleError(name, f"must be a finite number, not {value!r}")
+    if abs(value) > FLOAT32_MAX:
+        raise ScheduleError(name, f"{value!r} is beyond float32's range (3.4e38)")
+    if positive and value <= 0:
+        raise ScheduleError(name, f"must be > 0, not {value!r}")
+    if minimum is not None and value < minimum:
+        raise ScheduleError(name, f"must be >= {minimum:g}, not {value!r}")
+
+
+def require_bool(name: str, value: object) -> None:
+    if not isinstance(value, bool):
+        raise ScheduleError(name, f"must be true or false, not {value!r}")
+
+
+def require_int32(name: str, value: int | float, int_rate_reason: str) -> int:
+    """The int32 Keras casts ``value`` to under an integer learning rate, if it fits."""
+    cast = to_int32(value)
+    if abs(cast) > INT32_MAX:
+        raise ScheduleError(name, f"{value!r} does not fit int32, {int_rate_reason}")
+    return cast
+
+
+#: Why arguments are truncated to int32: said in errors and warnings.
+INT_RATE = "which Keras casts it to because initial_learning_rate is an integer"
+
+
+def tiny_arguments(arguments: dict[str, Any]) -> list[str]:
+    """Arguments float32 cannot tell from 0, as warning lines."""
+    notes = []
+    for name, value in arguments.items():
+        for i, v in enumerate(value if isinstance(value, list) else [value]):
+            if isinstance(v, float) and 0 < abs(v) < FLOAT32_TINY:
+                where = f"{name}[{i}]" if isinstance(value, list) else name
+                notes.append(f"{where} = {v!r} is below float32's smallest normal number:"
+                             " TensorFlow computes with 0")
+    return notes

@@ -1,0 +1,146 @@
+"""Keras's ``PiecewiseConstantDecay``: ``values[i]`` while ``boundaries[i-1] < step <= boundaries[i]``."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from lrtool.schedules import _kmath as km
+from lrtool.schedules._search import first_in, spread_out
+from lrtool.schedules.base import Schedule, ScheduleError, arg, number_text
+
+if TYPE_CHECKING:
+    import numpy as np
+
+#: Boundaries are compared with the int64 step; beyond this a float boundary no longer casts.
+_BOUNDARY_LIMIT = 2**62
+
+
+@dataclasses.dataclass(frozen=True)
+class PiecewiseConstantDecay(Schedule):
+    """A constant rate per interval; the value changes at step ``b + 1``, since Keras tests step > b.
+
+    Example:
+        PiecewiseConstantDecay([100000, 110000], [1.0, 0.5, 0.1]) gives 1.0 up to step 100000
+
+    Keras casts each boundary to the step's int64 (a float boundary first becomes a float32, then
+    is truncated toward zero) and returns the dtype of ``values``: float32 for floats, int32 when
+    every value is an int (a mix fails inside Keras, so lrtool refuses it). Both backends agree bit
+    for bit: the schedule is comparisons and one exact sum.
+    """
+
+    keras_name = "PiecewiseConstantDecay"
+    example = {"boundaries": [100000, 110000], "values": [1.0, 0.5, 0.1]}
+    bad_rate_hint = "values holds a negative learning rate"
+    dtype_arguments = ("values",)
+
+    boundaries: tuple[Any, ...] = arg("Steps after which the next value applies, increasing.")
+    values: tuple[Any, ...] = arg("One more rate than boundaries: before, between, after.")
+
+    def __post_init__(self) -> None:
+        # Tuples keep the frozen schedule hashable (backends cache Keras objects by schedule).
+        for name in ("boundaries", "values"):
+            value = getattr(self, name)
+            if isinstance(value, list):
+                object.__setattr__(self, name, tuple(value))
+        super().__post_init__()
+
+    @classmethod
+    def default_name(cls) -> str:
+        return "PiecewiseConstant"
+
+    def arguments(self) -> dict[str, Any]:
+        return {"boundaries": list(self.boundaries), "values": list(self.values)}
+
+    def validate(self) -> None:
+        for name in ("boundaries", "values"):
+            if not isinstance(getattr(self, name), tuple):
+                raise ScheduleError(name, f"must be a list of numbers, not {getattr(self, name)!r}")
+        if not self.boundaries:
+            raise ScheduleError("boundaries", "needs at least one boundary (Keras fails without)")
+        for i, b in enumerate(self.boundaries):
+            km.require_number(f"boundaries[{i}]", b)
+            if abs(b) >= _BOUNDARY_LIMIT:
+                raise ScheduleError("boundaries", f"{b!r} is beyond the int64 step's range")
+        for i, (a, b) in enumerate(zip(self.boundaries, self.boundaries[1:])):
+            if not a < b:
+                raise ScheduleError("boundaries", f"must increase strictly, but boundaries[{i}]"
+                                    f" = {number_text(a)} and boundaries[{i + 1}] = {number_text(b)}")
+        if len(self.values) != len(self.boundaries) + 1:
+            raise ScheduleError("values", f"needs one more entry than boundaries: {len(self.values)}"
+                                f" values for {len(self.boundaries)} boundaries")
+        for i, v in enumerate(self.values):
+            km.require_number(f"values[{i}]", v)
+        kinds = {isinstance(v, int) for v in self.values}
+        if len(kinds) > 1:
+            raise ScheduleError("values", "mixes ints and floats, which Keras cannot add up:"
+                                " write every value as a float (1.0, not 1)")
+        if self.int_values:
+            for v in self.values:
+                if abs(v) > km.INT32_MAX:
+                    raise ScheduleError("values", f"{v} does not fit the int32 Keras makes of an int")
+
+    @property
+    def int_values(self) -> bool:
+        return all(isinstance(v, int) for v in self.values)
+
+    def value_dtype(self) -> str:
+        return "int32" if self.int_values else "float32"
+
+    def effective_boundaries(self) -> list[int]:
+        """The int64 boundaries Keras compares the step with."""
+        return [b if isinstance(b, int) else int(km.f32(b)) for b in self.boundaries]
+
+    def _table(self) -> np.ndarray:
+        import numpy as np
+
+        # 0 + value, as Keras's sum does: a -0.0 value comes out as +0.0.
+        return np.array(self.values, dtype=self.value_dtype()) + np.zeros(1, self.value_dtype())
+
+    def suggested_steps(self) -> int:
+        last = max(self.effective_boundaries()[-1], 0)
+        return max(10, min(10**9, math.ceil(last * 1.25) + 1))
+
+    def evaluate_numpy(self, steps: np.ndarray) -> np.ndarray:
+        import numpy as np
+
+        index = np.searchsorted(np.array(self.effective_boundaries(), np.int64), steps, side="left")
+        return self._table()[index]
+
+    def _changes(self) -> list[int]:
+        """Steps where the value really changes: boundary + 1, where neighbouring values differ."""
+        table = self._table()
+        return [b + 1 for i, b in enumerate(self.effective_boundaries())
+                if table[i].tobytes() != table[i + 1].tobytes()]
+
+    def edges(self, lo: int, hi: int, limit: int) -> list[int]:
+        return spread_out(sorted({e for e in self._changes() if lo < e <= hi}), limit)
+
+    def first_bad_step(self, steps: Sequence[int]) -> int | None:
+        import numpy as np
+
+        table, bounds = self._table(), self.effective_boundaries()
+        for i, value in enumerate(table):
+            if not (np.isfinite(value) and value >= 0):
+                lo = bounds[i - 1] + 1 if i else -(2**63)
+                hi = bounds[i] if i < len(bounds) else None
+                k = first_in(steps, lo, hi)
+                if k is not None:
+                    return int(steps[k])
+        return None
+
+    def surprises(self, first: int, last: int) -> list[str]:
+        notes = []
+        changes = self._changes()
+        if changes and all(c > last for c in changes):
+            notes.append(f"every boundary is at or beyond the last step shown ({last}): the rate"
+                         f" stays {number_text(self.values[0])} throughout")
+        if self.int_values:
+            notes.append("every value is an integer, so Keras returns int32 rates (a rate of 0.5"
+                         " cannot exist); write them as floats, e.g. 1.0")
+        for b, e in zip(self.boundaries, self.effective_boundaries()):
+            if isinstance(b, float) and e != math.floor(b):
+                notes.append(f"boundary {b!r} reads as {e} in Keras (float32, then truncated)")
+        return notes

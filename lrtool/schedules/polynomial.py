@@ -1,0 +1,161 @@
+"""Keras's ``PolynomialDecay``: ``(lr0 - end) * (1 - step / decay_steps) ** power + end``."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from lrtool.schedules import _kmath as km
+from lrtool.schedules._search import (
+    WRAP, edges_with_wrap, first_bad_in_segments, first_step_where, segment_starts,
+)
+from lrtool.schedules.base import Schedule, ScheduleError, arg
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+@dataclasses.dataclass(frozen=True)
+class PolynomialDecay(Schedule):
+    """The rate falls along a polynomial to ``end_learning_rate`` at ``decay_steps``, then stays.
+
+    Example:
+        PolynomialDecay(0.1, 10000, end_learning_rate=0.01, power=0.5)
+
+    With ``cycle`` the decay restarts at step ``k * decay_steps + 1`` over a horizon stretched to
+    the next multiple of ``decay_steps``, so each restart rises less than the one before (Keras's
+    formula, not a sawtooth). With an int ``initial_learning_rate`` Keras casts the other
+    arguments to int32 (``power=0.5`` becomes 0: a constant rate) and returns float32, or float64
+    with ``cycle``. ``tf.pow`` differs by a few ulp between TensorFlow's scalar and vectorized
+    kernels; the NumPy path follows the scalar call, the TensorFlow backend reports the vectorized
+    values.
+    """
+
+    keras_name = "PolynomialDecay"
+    example = {"initial_learning_rate": 0.1, "decay_steps": 10000, "end_learning_rate": 0.01,
+               "power": 0.5}
+    bad_rate_hint = ("a negative end_learning_rate or power makes the rate negative or infinite"
+                     " near the end of the decay")
+
+    initial_learning_rate: float = arg("Learning rate at step 0.")
+    decay_steps: float = arg("Steps to reach end_learning_rate (one cycle with cycle).")
+    end_learning_rate: float = arg("Rate at decay_steps and after.", default=0.0001)
+    power: float = arg("Power of the polynomial: 1 is linear, 0.5 a square root.", default=1.0)
+    cycle: bool = arg("Restart the decay after each multiple of decay_steps.", default=False)
+
+    def validate(self) -> None:
+        km.require_number("initial_learning_rate", self.initial_learning_rate, minimum=0)
+        km.require_number("decay_steps", self.decay_steps, positive=True)
+        km.require_number("end_learning_rate", self.end_learning_rate)
+        km.require_number("power", self.power)
+        km.require_bool("cycle", self.cycle)
+        if self.int_rate:
+            for name in ("initial_learning_rate", "decay_steps", "end_learning_rate", "power"):
+                km.require_int32(name, getattr(self, name), km.INT_RATE)
+            if km.to_int32(self.decay_steps) <= 0:
+                raise ScheduleError("decay_steps", f"{self.decay_steps!r} becomes 0 as an int32,"
+                                    f" {km.INT_RATE}: every step would divide by zero")
+            if self.cycle and isinstance(self.decay_steps, float):
+                raise ScheduleError("decay_steps", "Keras fails dividing the int32 step by a float"
+                                    " decay_steps under an integer initial_learning_rate with cycle:"
+                                    " write initial_learning_rate as a float")
+
+    def value_dtype(self) -> str:
+        return "float64" if self.int_rate and self.cycle else "float32"
+
+    def suggested_steps(self) -> int:
+        horizon = self.decay_steps * (3 if self.cycle else 1.25)
+        return max(10, min(10**9, math.ceil(horizon) + 1))
+
+    def _dtype(self) -> Any:
+        import numpy as np
+
+        return np.float64 if self.int_rate and self.cycle else np.float32
+
+    def _constants(self) -> tuple[Any, Any, Any, Any]:
+        """lr0 - end, end, power and decay_steps, as the tensors Keras computes with."""
+        import numpy as np
+
+        if not self.int_rate:
+            lr, end = km.f32(self.initial_learning_rate), km.f32(self.end_learning_rate)
+            return lr - end, end, km.f32(self.power), km.f32(self.decay_steps)
+        lr, end, power, ds = (km.to_int32(getattr(self, n)) for n in
+                              ("initial_learning_rate", "end_learning_rate", "power", "decay_steps"))
+        t = self._dtype()
+        return t(np.int32(lr) - np.int32(end)), t(end), t(power), t(ds)
+
+    def _step(self, steps: np.ndarray) -> np.ndarray:
+        import numpy as np
+
+        if self.int_rate:
+            return km.wrap_int32(steps).astype(self._dtype())
+        return steps.astype(np.float32)
+
+    def multiplier(self, steps: np.ndarray) -> np.ndarray:
+        """Which cycle a step is in: ceil(step / decay_steps), 1 at step 0."""
+        import numpy as np
+
+        g = self._step(steps)
+        ds = self._constants()[3]
+        return np.where(g == 0, g.dtype.type(1), np.ceil(g / ds))
+
+    def evaluate_numpy(self, steps: np.ndarray) -> np.ndarray:
+        import numpy as np
+
+        delta, end, power, ds = self._constants()
+        g = self._step(steps)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if self.cycle:
+                p = g / (ds * self.multiplier(steps))
+            else:
+                p = np.minimum(g, ds) / ds
+            one = p.dtype.type(1)
+            return km.ftz(km.ftz(delta * km.power(one - p, power, p.dtype)) + end)
+
+    def _decay_end(self, lo: int, hi: int) -> int | None:
+        ds = self._constants()[3]
+        return first_step_where(lambda s: self._step(s) >= ds, lo, hi)
+
+    def _edges(self, lo: int, hi: int, limit: int) -> list[int]:
+        if self.cycle:
+            return segment_starts(self.multiplier, lo, hi, limit)
+        end = self._decay_end(lo, hi)
+        return [] if end is None or limit <= 0 else [end]
+
+    def edges(self, lo: int, hi: int, limit: int) -> list[int]:
+        if self.int_rate and hi >= WRAP:
+            return edges_with_wrap(self._edges, lo, hi, limit)
+        return self._edges(lo, hi, limit)
+
+    def first_bad_step(self, steps: Sequence[int]) -> int | None:
+        from lrtool.backends.numpy_backend import first_bad_by_evaluation, is_bad
+
+        if not len(steps):
+            return None
+        _, end, power, _ = self._constants()
+        if end >= 0 and power >= 0:
+            return None  # between lr0 and end, both usable, at every step
+        if self.cycle or (self.int_rate and steps[-1] >= WRAP):
+            return first_bad_by_evaluation(self, steps)  # one bad tail per cycle: no bisection
+        starts = [e for e in [self._decay_end(steps[0], steps[-1])] if e is not None]
+        return first_bad_in_segments(steps, starts, lambda s: is_bad(self.evaluate_numpy(s)))
+
+    def surprises(self, first: int, last: int) -> list[str]:
+        notes = []
+        if self.int_rate:
+            _, end, power, ds = self._constants()
+            notes.append(
+                f"initial_learning_rate is the integer {self.initial_learning_rate}: Keras casts"
+                f" decay_steps, end_learning_rate and power to int32 ({ds:g}, {end:g} and"
+                f" {power:g}) and returns {self.value_dtype()}"
+                + (", so the rate never changes" if power == 0 else "")
+                + f"; write it as a float, e.g. {float(self.initial_learning_rate)!r}")
+        if last < self.decay_steps and not self.cycle:
+            notes.append(f"decay_steps ({self.decay_steps:g}) is beyond the last step shown"
+                         f" ({last}): the rate never reaches end_learning_rate")
+        if self.cycle and last > self.decay_steps:
+            notes.append("with cycle, each restart rises less than the one before: Keras stretches"
+                         " the decay to the next multiple of decay_steps")
+        return notes
