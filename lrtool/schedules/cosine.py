@@ -1,0 +1,188 @@
+"""Keras's ``CosineDecay``: an optional linear warmup, then a half cosine down to ``alpha``."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from lrtool.schedules import _kmath as km
+from lrtool.schedules._search import WRAP, edges_with_wrap, first_bad_in_segments, first_step_where
+from lrtool.schedules.base import Schedule, ScheduleError, arg
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+@dataclasses.dataclass(frozen=True)
+class CosineDecay(Schedule):
+    """Warm up linearly to ``warmup_target``, then follow half a cosine to ``alpha`` times it.
+
+    Example:
+        CosineDecay(0.0, 1000, warmup_target=0.1, warmup_steps=1000)
+
+    (Keras's documentation writes ``initial_learning_rate = 0``; as an int that makes Keras fail
+    at every warmup step, hence 0.0.) Keras's ``__call__`` picks warmup or decay with a scalar
+    ``ops.cond``, so the TensorFlow backend runs Keras's own ``_warmup_function`` and
+    ``_decay_function`` on the whole vector and selects with ``tf.where``. ``tf.cos`` differs by an
+    ulp between TensorFlow's scalar and vectorized kernels: the NumPy path follows the scalar call,
+    the TensorFlow backend reports the vectorized values. With an int ``initial_learning_rate``
+    Keras computes in int32 with pi cast to 3, so the rate ends near 0.005 * lr, not at alpha.
+    """
+
+    keras_name = "CosineDecay"
+    example = {"initial_learning_rate": 0.0, "decay_steps": 1000, "warmup_target": 0.1,
+               "warmup_steps": 1000}
+    bad_rate_hint = "a negative alpha or warmup_target makes the rate negative"
+
+    initial_learning_rate: float = arg("Learning rate at step 0.")
+    decay_steps: float = arg("Steps of the cosine decay (after the warmup).")
+    alpha: float = arg("Final rate as a fraction of the decay's starting rate.", default=0.0)
+    warmup_target: float | None = arg("Rate the warmup reaches; none: no warmup.", default=None)
+    warmup_steps: float = arg("Steps of linear warmup to warmup_target.", default=0)
+
+    def validate(self) -> None:
+        km.require_number("initial_learning_rate", self.initial_learning_rate, minimum=0)
+        km.require_number("decay_steps", self.decay_steps, positive=True)
+        km.require_number("alpha", self.alpha)
+        if self.warmup_target is not None:
+            km.require_number("warmup_target", self.warmup_target)
+        km.require_number("warmup_steps", self.warmup_steps, minimum=0)
+        if not self.int_rate:
+            return
+        for name in ("decay_steps", "warmup_target", "warmup_steps"):
+            if getattr(self, name) is not None:
+                km.require_int32(name, getattr(self, name), km.INT_RATE)
+        if km.to_int32(self.decay_steps) <= 0:
+            raise ScheduleError("decay_steps", f"{self.decay_steps!r} becomes 0 as an int32,"
+                                f" {km.INT_RATE}: every step would divide by zero")
+        if self.warmup_target is not None and km.to_int32(self.warmup_steps) > 0:
+            raise ScheduleError("initial_learning_rate", "is an integer, and Keras then fails at"
+                                " every warmup step (int32 times float64): write it as a float,"
+                                f" e.g. {float(self.initial_learning_rate)!r}")
+
+    def suggested_steps(self) -> int:
+        warmup = self.warmup_steps if self.warmup_target is not None else 0
+        return max(10, min(10**9, math.ceil(warmup + 1.25 * self.decay_steps) + 1))
+
+    def _constants(self) -> dict[str, Any]:
+        """The tensors ``__call__`` builds, as NumPy scalars of Keras's dtype."""
+        import numpy as np
+
+        if self.int_rate:
+            c = {"lr": np.int32(self.initial_learning_rate),
+                 "ds": np.int32(km.to_int32(self.decay_steps)), "pi": np.float32(3)}
+            if self.warmup_target is not None:
+                c["wt"] = np.int32(km.to_int32(self.warmup_target))
+                c["ws"] = np.int32(km.to_int32(self.warmup_steps))
+            return c
+        c = {"lr": km.f32(self.initial_learning_rate), "ds": km.f32(self.decay_steps),
+             "pi": km.f32(math.pi)}
+        if self.warmup_target is not None:
+            c["wt"], c["ws"] = km.f32(self.warmup_target), km.f32(self.warmup_steps)
+        return c
+
+    def _step(self, steps: np.ndarray) -> np.ndarray:
+        import numpy as np
+
+        return km.wrap_int32(steps) if self.int_rate else steps.astype(np.float32)
+
+    def _decay(self, step: np.ndarray, ds: Any, base: Any, pi: Any) -> np.ndarray:
+        import numpy as np
+
+        f = np.float32
+        fraction = step.astype(f) / f(ds)  # int32 / int32 is a float32 division in ops.divide
+        cosine = f(0.5) * (f(1) + km.cos(f(pi) * fraction))
+        decayed = f(1 - self.alpha) * cosine + km.f32(self.alpha)
+        return km.ftz(f(base) * decayed)
+
+    def evaluate_numpy(self, steps: np.ndarray) -> np.ndarray:
+        import numpy as np
+
+        c, g = self._constants(), self._step(steps)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if self.warmup_target is None:
+                return self._decay(np.minimum(g, c["ds"]), c["ds"], c["lr"], c["pi"])
+            g = np.minimum(g, c["ds"] + c["ws"])
+            decay = self._decay(g - c["ws"], c["ds"], c["wt"], c["pi"])
+            warming = g < c["ws"]
+            if not warming.any():  # also the int case, where Keras's warmup branch cannot run
+                return decay
+            warmup = km.ftz(km.ftz((c["wt"] - c["lr"]) * (g / c["ws"])) + c["lr"])
+            return np.where(warming, warmup, decay)
+
+    def evaluate_keras(self, schedule: Any, steps: Any) -> Any:
+        """``__call__`` with its scalar ``ops.cond`` replaced by ``tf.where`` over the vector."""
+        if self.warmup_target is None:
+            return schedule(steps)
+        import tensorflow as tf
+        from keras import ops
+
+        lr = ops.convert_to_tensor(schedule.initial_learning_rate)
+        dtype = lr.dtype
+        decay_steps = ops.cast(schedule.decay_steps, dtype)
+        target = ops.cast(schedule.warmup_target, dtype)
+        warmup_steps = ops.cast(schedule.warmup_steps, dtype)
+        step = ops.minimum(ops.cast(steps, dtype), decay_steps + warmup_steps)
+        decay = schedule._decay_function(step - warmup_steps, decay_steps, target, dtype)
+        warming = step < warmup_steps
+        if not bool(ops.any(warming)):
+            return decay
+        warmup = schedule._warmup_function(step, warmup_steps, target, lr)
+        return tf.where(warming, warmup, decay)
+
+    def _turns(self, lo: int, hi: int) -> list[int]:
+        """The warmup peak (first decay step) and the decay end (first constant step)."""
+        c = self._constants()
+        points = []
+        if self.warmup_target is not None:
+            points.append(first_step_where(lambda s: self._step(s) >= c["ws"], lo, hi))
+            points.append(first_step_where(lambda s: self._step(s) >= c["ds"] + c["ws"], lo, hi))
+        else:
+            points.append(first_step_where(lambda s: self._step(s) >= c["ds"], lo, hi))
+        return sorted({p for p in points if p is not None})
+
+    def edges(self, lo: int, hi: int, limit: int) -> list[int]:
+        if self.int_rate and hi >= WRAP:
+            return edges_with_wrap(lambda a, b, n: self._turns(a, b)[:n], lo, hi, limit)
+        return self._turns(lo, hi)[: max(limit, 0)]
+
+    def first_bad_step(self, steps: Sequence[int]) -> int | None:
+        from lrtool.backends.numpy_backend import first_bad_by_evaluation, is_bad
+
+        if not len(steps):
+            return None
+        c = self._constants()
+        if self.alpha >= 0 and c.get("wt", 0) >= 0:
+            return None  # every value lies between usable rates
+        if self.int_rate and steps[-1] >= WRAP:
+            return first_bad_by_evaluation(self, steps)
+        return first_bad_in_segments(steps, self._turns(steps[0], steps[-1]),
+                                     lambda s: is_bad(self.evaluate_numpy(s)))
+
+    def surprises(self, first: int, last: int) -> list[str]:
+        notes = []
+        lr, target = self.initial_learning_rate, self.warmup_target
+        if self.int_rate:
+            note = (f"initial_learning_rate is the integer {lr}: Keras computes in int32 with pi"
+                    " cast to 3, so the decay ends near 0.005 of its start instead of alpha")
+            if target is not None and km.to_int32(target) != target:
+                note += f", and warmup_target becomes {km.to_int32(target)}"
+            notes.append(note + f"; write it as a float, e.g. {float(lr)!r}")
+        if target is not None and target < lr:
+            notes.append(f"warmup_target ({target:g}) is below initial_learning_rate ({lr:g}):"
+                         " the warmup lowers the rate")
+        if target is not None and self.warmup_steps == 0:
+            notes.append("warmup_steps is 0: the decay starts from warmup_target, not from"
+                         " initial_learning_rate")
+        if target is None and self.warmup_steps:
+            notes.append("warmup_steps without warmup_target: Keras skips the warmup")
+        warmup = self.warmup_steps if target is not None else 0
+        if warmup and last < warmup:
+            notes.append(f"warmup_steps ({warmup:g}) is beyond the last step shown ({last}):"
+                         " only the warmup shows")
+        elif last < warmup + self.decay_steps:
+            notes.append(f"the decay ends at step {warmup + self.decay_steps:g}, beyond the last"
+                         f" step shown ({last})")
+        return notes

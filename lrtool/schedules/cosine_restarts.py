@@ -1,0 +1,174 @@
+"""Keras's ``CosineDecayRestarts`` (SGDR): cosine decays, each ``t_mul`` times longer, ``m_mul`` higher."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from lrtool.schedules import _kmath as km
+from lrtool.schedules._search import (
+    WRAP, edges_with_wrap, first_bad_in_segments, first_step_where, segment_starts,
+)
+from lrtool.schedules.base import Schedule, ScheduleError, arg
+
+if TYPE_CHECKING:
+    import numpy as np
+
+#: More restarts than this in the requested steps: find a bad rate by evaluating every step.
+_MAX_SEGMENTS = 100_000
+
+
+@dataclasses.dataclass(frozen=True)
+class CosineDecayRestarts(Schedule):
+    """Cosine decay from the restart rate to ``alpha``, restarted with longer and lower periods.
+
+    Example:
+        CosineDecayRestarts(0.1, first_decay_steps=1000)
+
+    The restart index comes from ``floor(log(1 - fraction * (1 - t_mul)) / log(t_mul))`` in float32,
+    so the restart steps are found with Keras's own arithmetic rather than from the geometric sum.
+    ``tf.cos``, ``tf.math.log`` and ``tf.pow`` differ by a few ulp between TensorFlow's scalar and
+    vectorized kernels: the NumPy path follows the scalar call, the TensorFlow backend reports the
+    vectorized values. With an int ``initial_learning_rate`` Keras casts every argument to int32
+    (and fails unless ``t_mul`` becomes 1), computes with pi cast to 3 and returns float64.
+    """
+
+    keras_name = "CosineDecayRestarts"
+    example = {"initial_learning_rate": 0.1, "first_decay_steps": 1000}
+    bad_rate_hint = ("a negative alpha or m_mul, an m_mul above 1 (overflow) or a t_mul below 1"
+                     " (log of a negative number) gives unusable rates")
+
+    initial_learning_rate: float = arg("Learning rate at step 0 (and at each restart, times m_mul).")
+    first_decay_steps: float = arg("Steps of the first decay period.")
+    t_mul: float = arg("Each period is t_mul times longer than the one before.", default=2.0)
+    m_mul: float = arg("Each restart starts m_mul times lower than the one before.", default=1.0)
+    alpha: float = arg("Lowest rate of each period, as a fraction of initial_learning_rate.",
+                       default=0.0)
+
+    @classmethod
+    def default_name(cls) -> str:
+        return "SGDRDecay"
+
+    def validate(self) -> None:
+        km.require_number("initial_learning_rate", self.initial_learning_rate, minimum=0)
+        km.require_number("first_decay_steps", self.first_decay_steps, positive=True)
+        # Keras takes log(t_mul): zero or below is nan at every step after the first.
+        km.require_number("t_mul", self.t_mul, positive=True)
+        km.require_number("m_mul", self.m_mul)
+        km.require_number("alpha", self.alpha)
+        if not self.int_rate:
+            return
+        for name in ("first_decay_steps", "m_mul", "alpha"):
+            km.require_int32(name, getattr(self, name), km.INT_RATE)
+        if km.to_int32(self.first_decay_steps) <= 0:
+            raise ScheduleError("first_decay_steps", f"{self.first_decay_steps!r} becomes 0 as an"
+                                f" int32, {km.INT_RATE}: every step would divide by zero")
+        if km.to_int32(self.t_mul) != 1:
+            raise ScheduleError("initial_learning_rate", "is an integer, and Keras then fails:"
+                                f" t_mul {self.t_mul!r} becomes an int32 it cannot compute with;"
+                                f" write it as a float, e.g. {float(self.initial_learning_rate)!r}")
+
+    def value_dtype(self) -> str:
+        return "float64" if self.int_rate else "float32"
+
+    def suggested_steps(self) -> int:
+        t = self.t_mul
+        periods = 3 * self.first_decay_steps if t == 1 else self.first_decay_steps * (1 + t + t * t)
+        return max(10, min(10**9, math.ceil(periods * 1.05) + 1))
+
+    def _constants(self) -> dict[str, Any]:
+        import numpy as np
+
+        if self.int_rate:
+            c = {n: np.float64(km.to_int32(getattr(self, n))) for n in
+                 ("initial_learning_rate", "first_decay_steps", "t_mul", "m_mul", "alpha")}
+            return {"lr": c["initial_learning_rate"], "ds": c["first_decay_steps"], "t": c["t_mul"],
+                    "m": c["m_mul"], "alpha": c["alpha"], "pi": np.float64(3)}
+        return {"lr": km.f32(self.initial_learning_rate), "ds": km.f32(self.first_decay_steps),
+                "t": km.f32(self.t_mul), "m": km.f32(self.m_mul), "alpha": km.f32(self.alpha),
+                "pi": km.f32(math.pi)}
+
+    def _split(self, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Restart index and the fraction done of the current period, as Keras computes them."""
+        import numpy as np
+
+        c = self._constants()
+        if self.int_rate:  # int32 / int32 is a float64 division
+            fraction = km.wrap_int32(steps).astype(np.float64) / c["ds"]
+        else:
+            fraction = steps.astype(np.float32) / c["ds"]
+        t = c["t"]
+        one = t.dtype.type(1)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if t == 1:
+                restart = np.floor(fraction)
+                return restart, fraction - restart
+            restart = np.floor(km.log(one - fraction * (one - t)) / km.log(np.array([t]))[0])
+            grown = km.power(t, restart, t.dtype)
+            done = km.ftz(fraction - km.ftz((one - grown) / (one - t))) / grown
+            return restart, km.ftz(done)
+
+    def restart_index(self, steps: np.ndarray) -> np.ndarray:
+        return self._split(steps)[0]
+
+    def evaluate_numpy(self, steps: np.ndarray) -> np.ndarray:
+        import numpy as np
+
+        c = self._constants()
+        restart, done = self._split(steps)
+        t = done.dtype.type
+        with np.errstate(invalid="ignore", over="ignore"):
+            factor = km.power(c["m"], restart, done.dtype)
+            cosine = km.ftz(km.ftz(t(0.5) * factor) * (t(1) + km.cos(t(c["pi"]) * done)))
+            decayed = km.ftz(km.ftz((t(1) - c["alpha"]) * cosine) + c["alpha"])
+            return km.ftz(t(c["lr"]) * decayed)
+
+    def _restarts(self, lo: int, hi: int, limit: int) -> list[int]:
+        import numpy as np
+
+        ends = []
+        if self._constants()["t"] < 1:
+            # The periods shrink to nothing: past their sum Keras takes log of a negative number.
+            end = first_step_where(lambda s: np.isnan(self.restart_index(s)), lo, hi)
+            if end is not None:
+                ends, hi = [end], end - 1
+        return segment_starts(self.restart_index, lo, hi, limit) + ends
+
+    def edges(self, lo: int, hi: int, limit: int) -> list[int]:
+        if self.int_rate and hi >= WRAP:
+            return edges_with_wrap(self._restarts, lo, hi, limit)
+        return self._restarts(lo, hi, limit)
+
+    def first_bad_step(self, steps: Sequence[int]) -> int | None:
+        import numpy as np
+
+        from lrtool.backends.numpy_backend import first_bad_by_evaluation, is_bad
+
+        if not len(steps):
+            return None
+        c = self._constants()
+        if c["alpha"] >= 0 and 0 <= c["m"] <= 1 and c["t"] >= 1:
+            return None  # every period stays between alpha and the (non-growing) restart rate
+        if self.int_rate and steps[-1] >= WRAP:
+            return first_bad_by_evaluation(self, steps)
+        first, last = self.restart_index(np.array([steps[0], steps[-1]], np.int64))
+        if np.isfinite(last) and last - first > _MAX_SEGMENTS:
+            return first_bad_by_evaluation(self, steps)
+        starts = self._restarts(steps[0], steps[-1], _MAX_SEGMENTS)
+        return first_bad_in_segments(steps, starts, lambda s: is_bad(self.evaluate_numpy(s)))
+
+    def surprises(self, first: int, last: int) -> list[str]:
+        notes = []
+        if self.int_rate:
+            c = self._constants()
+            notes.append(
+                f"initial_learning_rate is the integer {self.initial_learning_rate}: Keras casts"
+                f" first_decay_steps, m_mul and alpha to int32 ({c['ds']:g}, {c['m']:g} and"
+                f" {c['alpha']:g}), computes with pi cast to 3 and returns float64; write it as a"
+                f" float, e.g. {float(self.initial_learning_rate)!r}")
+        if last < self.first_decay_steps:
+            notes.append(f"first_decay_steps ({self.first_decay_steps:g}) is beyond the last step"
+                         f" shown ({last}): no restart shows")
+        return notes
