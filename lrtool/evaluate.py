@@ -113,5 +113,6 @@ def evaluate(
     engine = _backend(backend)
     array = as_array(steps)
     if array.size == 0:
-        return Evaluation(array, {k: np.zeros(0, np.float32) for k in labelled}, engine.name)
+        empty = {k: np.zeros(0, s.value_dtype()) for k, s in labelled.items()}
+        return Evaluation(array, empty, engine.name)
     return Evaluation(array, {k: engine.evaluate(s, array) for k, s in labelled.items()}, engine.name)

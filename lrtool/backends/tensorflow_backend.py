@@ -70,14 +70,17 @@ class TensorFlowBackend:
 
     def __init__(self, tf: Any) -> None:
         self._tf = tf
-        self._objects: dict[Schedule, Any] = {}
+        self._objects: dict[tuple[type, str], Any] = {}
 
     def keras_schedule(self, schedule: Schedule) -> Any:
         """The real ``tf.keras.optimizers.schedules`` object for a schedule, built once."""
-        if schedule not in self._objects:
+        # Keyed by the arguments' repr, not by the schedule: 1 == 1.0, but an int initial rate
+        # makes Keras compute something else.
+        key = (type(schedule), repr(schedule.arguments()))
+        if key not in self._objects:
             cls = getattr(self._tf.keras.optimizers.schedules, schedule.keras_name)
-            self._objects[schedule] = cls(**schedule.arguments())
-        return self._objects[schedule]
+            self._objects[key] = cls(**schedule.arguments())
+        return self._objects[key]
 
     def evaluate(self, schedule: Schedule, steps: np.ndarray) -> np.ndarray:
         import numpy as np

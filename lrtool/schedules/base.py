@@ -68,6 +68,9 @@ class Schedule:
     bad_rate_hint: ClassVar[str] = ""
     #: Arguments whose Python type (int or float) sets the dtype Keras computes in.
     dtype_arguments: ClassVar[tuple[str, ...]] = ("initial_learning_rate",)
+    #: The Keras constructor's parameters in order, ``name`` included: how positional arguments
+    #: of an expression map to names. Empty means the fields followed by ``name``.
+    keras_signature: ClassVar[tuple[str, ...]] = ()
 
     def __post_init__(self) -> None:
         self.validate()
@@ -88,6 +91,11 @@ class Schedule:
     @classmethod
     def default_name(cls) -> str:
         return cls.keras_name
+
+    @classmethod
+    def signature(cls) -> tuple[str, ...]:
+        """Keras's parameter order, for positional arguments."""
+        return cls.keras_signature or (*(f.name for f in dataclasses.fields(cls)), "name")
 
     @classmethod
     def from_arguments(cls, arguments: dict[str, Any]) -> Schedule:

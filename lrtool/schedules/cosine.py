@@ -35,6 +35,8 @@ class CosineDecay(Schedule):
     example = {"initial_learning_rate": 0.0, "decay_steps": 1000, "warmup_target": 0.1,
                "warmup_steps": 1000}
     bad_rate_hint = "a negative alpha or warmup_target makes the rate negative"
+    keras_signature = ("initial_learning_rate", "decay_steps", "alpha", "name", "warmup_target",
+                       "warmup_steps")
 
     initial_learning_rate: float = arg("Learning rate at step 0.")
     decay_steps: float = arg("Steps of the cosine decay (after the warmup).")

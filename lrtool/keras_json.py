@@ -1,0 +1,107 @@
+"""Schedules to and from the JSON Keras writes: ``keras.optimizers.schedules.serialize`` output.
+
+Read: the serialize form (``module``, ``class_name``, ``config``, ``registered_name``), the older
+``{"class_name", "config"}`` form, and an optimizer's config whose ``learning_rate`` holds a
+schedule (``optimizer.get_config()``, ``keras.optimizers.serialize(optimizer)``, or a model's
+``compile_config``). Written: the serialize form, which ``keras.optimizers.schedules.deserialize``
+turns back into a schedule giving the same values.
+
+Ints and floats keep their JSON spelling (``1`` versus ``1.0``), since Keras computes differently
+with an int initial rate. No Keras import: this must work without TensorFlow.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from lrtool.schedules import REGISTRY
+from lrtool.schedules.base import Schedule, ScheduleError
+
+MODULE = "keras.optimizers.schedules"
+#: Where an optimizer or a model keeps its learning rate or its optimizer, in search order.
+_NESTED = ("learning_rate", "lr", "optimizer", "compile_config", "config")
+
+
+def to_keras(schedule: Schedule) -> dict[str, Any]:
+    """The dict ``keras.optimizers.schedules.serialize`` returns for the same schedule."""
+    return {
+        "module": MODULE,
+        "class_name": schedule.keras_name,
+        "config": schedule.keras_config(),
+        "registered_name": None,
+    }
+
+
+def dumps(schedule: Schedule, indent: int | None = 2) -> str:
+    """The serialize form as JSON text (ends without a newline)."""
+    return json.dumps(to_keras(schedule), indent=indent)
+
+
+def loads(text: str) -> Schedule:
+    """A schedule from JSON text in any of the accepted forms; ScheduleError says what is wrong."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ScheduleError(None, f"not valid JSON: {exc.msg} at line {exc.lineno}"
+                            f" column {exc.colno}") from None
+    return from_keras(document)
+
+
+def from_keras(document: Any) -> Schedule:
+    """A schedule from a decoded Keras JSON document (schedule, optimizer or model config)."""
+    found = _find(document, depth=0)
+    if found is None:
+        raise ScheduleError(None, "no learning rate schedule in this JSON: expected"
+                            ' {"class_name": ..., "config": {...}} or an optimizer config'
+                            ' whose "learning_rate" holds one')
+    return _build(found)
+
+
+def _find(node: Any, depth: int) -> dict[str, Any] | None:
+    """The first dict that names a schedule class, looking through optimizer and model configs."""
+    if not isinstance(node, dict) or depth > 8:
+        return None
+    class_name = node.get("class_name")
+    if isinstance(class_name, str) and "config" in node and _is_schedule(node, class_name):
+        return node
+    for key in _NESTED:
+        if key not in node:
+            continue
+        value = node[key]
+        if key in ("learning_rate", "lr") and isinstance(value, (int, float)):
+            raise ScheduleError(None, f'the optimizer\'s "{key}" is the constant {value!r},'
+                                " not a schedule")
+        found = _find(value, depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
+def _is_schedule(node: dict[str, Any], class_name: str) -> bool:
+    """Whether a ``class_name`` dict is meant as a schedule (known or not) rather than a wrapper."""
+    if class_name in REGISTRY:
+        return True
+    module = node.get("module")
+    if isinstance(module, str) and "schedules" in module:
+        return True
+    config = node.get("config")
+    return isinstance(config, dict) and not any(k in config for k in _NESTED)
+
+
+def _build(node: dict[str, Any]) -> Schedule:
+    class_name = node["class_name"]
+    cls = REGISTRY.get(class_name)
+    if cls is None:
+        registered = node.get("registered_name")
+        custom = f" (a custom schedule, registered as {registered!r})" if registered else ""
+        raise ScheduleError(None, f"unknown schedule class {class_name!r}{custom}; lrtool knows"
+                            f" {', '.join(REGISTRY)}")
+    config = node["config"]
+    if not isinstance(config, dict):
+        raise ScheduleError(None, f'the "config" of {class_name} must be an object, not'
+                            f" {type(config).__name__}")
+    name = config.get("name")
+    if name is not None and not isinstance(name, str):
+        raise ScheduleError("name", f"must be a string or null, not {name!r}")
+    return cls.from_arguments(config)
