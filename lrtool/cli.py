@@ -262,7 +262,7 @@ def csv(request: Request, output: str | None) -> None:
 @click.option("--show", is_flag=True, help="Open the image in a window (needs a display).")
 def plot(request: Request, output: str | None, log_y: bool, width: float | None,
          height: float | None, dpi: int | None, show: bool) -> None:
-    """Draw the learning rate against the step, in the terminal or as an image file.
+    """Plot the learning rate by step, in the terminal or as an image file.
 
     Continuous and staircase variants side by side, whatever --staircase and --both say. Only
     the steps that decide a pixel are evaluated, so 1e9 steps draw as fast as 1e3, with the

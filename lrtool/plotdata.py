@@ -30,12 +30,11 @@ if TYPE_CHECKING:
 #: What one panel draws: a title and one labelled schedule per curve.
 PanelSpec = tuple[str, dict[str, Schedule]]
 
-#: Edges asked of a schedule, at least: more than any picture has columns, so that a schedule
-#: with fewer turns than this is drawn exactly whatever it does between them. Beyond it the
-#: edges are spread evenly, which stays exact for schedules that are monotone overall (every
+#: Edges asked of a schedule: more than a picture has pixel columns, so that a schedule with
+#: fewer turns than this is drawn exactly whatever it does between them. Beyond it the edges
+#: are spread evenly, which stays exact for schedules that are monotone overall (every
 #: staircase that only falls), since then a column's extremes are its first and last steps.
-MIN_EDGES = 8192
-EDGES_PER_COLUMN = 4
+EDGE_LIMIT = 8192
 
 
 class LogScaleError(ValueError):
@@ -109,11 +108,21 @@ class Picture:
             curves = []
             for label, schedule in schedules.items():
                 steps = as_array(self.steps) if self.exhaustive else picture_steps(
-                    schedule, self.steps, panel_cuts)
+                    schedule, self.steps, panel_cuts, self._edges(schedule))
                 values = evaluate({label: schedule}, steps, self.backend).columns[label]
                 curves.append(Curve(label, steps, values))
             panels.append(Panel(title, curves))
         return panels
+
+    @functools.cached_property
+    def _edge_cache(self) -> dict[Schedule, np.ndarray]:
+        return {}
+
+    def _edges(self, schedule: Schedule) -> np.ndarray:
+        """Edges found once per schedule: the value range and each drawing reuse them."""
+        if schedule not in self._edge_cache:
+            self._edge_cache[schedule] = edges_of(schedule, self.steps)
+        return self._edge_cache[schedule]
 
     def schedules(self) -> dict[str, Schedule]:
         """Every curve's schedule by label, for checking them all before drawing any."""
@@ -164,18 +173,27 @@ def steps_at(steps: Sequence[int], indices: np.ndarray) -> np.ndarray:
     return np.asarray(steps, dtype=np.int64)[indices]
 
 
-def picture_steps(schedule: Schedule, steps: Sequence[int], cuts: np.ndarray) -> np.ndarray:
+def edges_of(schedule: Schedule, steps: Sequence[int]) -> np.ndarray:
+    """The schedule's edges over the requested steps (at most EDGE_LIMIT, spread evenly)."""
+    import numpy as np
+
+    return np.asarray(schedule.edges(int(steps[0]), int(steps[-1]), EDGE_LIMIT), dtype=np.int64)
+
+
+def picture_steps(
+    schedule: Schedule, steps: Sequence[int], cuts: np.ndarray, edges: np.ndarray | None = None
+) -> np.ndarray:
     """The requested steps that give every column its exact lowest and highest value.
 
     For each column its first and last requested step, and for each edge the requested steps
-    on either side of it; the first and last requested steps are always included.
+    on either side of it; the first and last requested steps are always included. ``edges``
+    saves asking the schedule again when it is already known.
     """
     import numpy as np
 
     n = len(steps)
-    first, last = int(steps[0]), int(steps[-1])
-    limit = max(MIN_EDGES, EDGES_PER_COLUMN * len(cuts))
-    edges = np.asarray(schedule.edges(first, last, limit), dtype=np.int64)
+    if edges is None:
+        edges = edges_of(schedule, steps)
     bounds = np.concatenate([np.asarray(cuts, dtype=np.int64), edges])
     starts = count_below(steps, bounds)  # first requested step of each column / after each edge
     indices = np.concatenate([starts, starts - 1, [0, n - 1]])

@@ -109,7 +109,7 @@ def figure(picture: Picture, width: float | None = None, height: float | None = 
         ax.set_xlabel("step")
         ax.set_xlim(first - pad, last + pad)
         ax.xaxis.set_major_formatter(steps_label)
-        ax.grid(True, alpha=0.3)
+        ax.grid(True, color="#e5e5e5")  # opaque: PostScript has no transparency
         if picture.steps_per_epoch:
             spe = picture.steps_per_epoch
             epochs = ax.secondary_xaxis("top", functions=(lambda s: s / spe, lambda e: e * spe))
@@ -121,7 +121,8 @@ def figure(picture: Picture, width: float | None = None, height: float | None = 
     axes[0].set_ylabel("learning rate")
     n = len(picture.steps)
     scale = "log" if picture.log_y else "linear"
-    fig.suptitle(f"{picture.title}\nsteps {first:,}–{last:,} ({n:,} steps) · {scale} y"
+    fig.suptitle(f"{picture.title}\nsteps {first:,}–{last:,} ({n:,} step{'s' if n != 1 else ''})"
+                 f" · {scale} y"
                  f" · backend {picture.backend.name}", fontsize=10)
 
     fig.draw_without_rendering()  # lay out: the axes' pixel columns are final from here on
@@ -182,7 +183,9 @@ def check_display() -> str:
 
 def show(picture: Picture, width: float | None = None, height: float | None = None,
          dpi: int | None = None) -> None:
-    """Open the figure in a window and wait until it is closed."""
+    """Open the figure in a window and wait until it is closed (or q pressed)."""
+    import matplotlib
+
     module = importlib.import_module(f"matplotlib.backends.backend_{check_display()}")
     fig = figure(picture, width, height, dpi)
     try:
@@ -192,6 +195,10 @@ def show(picture: Picture, width: float | None = None, height: float | None = No
         raise DisplayError(f"cannot open a window on {where} ({exc})") from None
     canvas = manager.canvas
     canvas.mpl_connect("close_event", lambda _event: canvas.stop_event_loop())
+    # Without pyplot's figure registry the toolbar's quit keys (q, ctrl+w) do nothing: bind them.
+    quit_keys = set(matplotlib.rcParams["keymap.quit"])
+    canvas.mpl_connect("key_press_event",
+                       lambda event: manager.destroy() if event.key in quit_keys else None)
     with exact_lines():
         manager.show()
         canvas.start_event_loop()

@@ -9,6 +9,7 @@ it is plain text (rich writes no ANSI codes to a pipe, and honours NO_COLOR).
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import shutil
 from typing import IO, TYPE_CHECKING
@@ -99,8 +100,12 @@ class YAxis:
         import numpy as np
 
         count = max(2, self.rows // 3)
-        ticks = log_ticks(self.lo, self.hi, count) if self.log and self.hi > self.lo else (
-            nice_ticks(self.lo, self.hi, count))
+        if self.log and self.hi > self.lo:
+            ticks = log_ticks(self.lo, self.hi, count)
+        else:
+            ticks = nice_ticks(self.lo, self.hi, count)
+            if len(ticks) < 2 and self.hi > self.lo:  # finer steps give a narrow range two
+                ticks = nice_ticks(self.lo, self.hi, 3 * count)
         rows = braille._round(self.dot_rows(np.array(ticks))) // 4
         out: dict[int, str] = {}
         for row, label in zip(rows.tolist(), sci_labels(ticks)):
@@ -179,10 +184,10 @@ def _panel(panel: Panel, picture: Picture, y: YAxis, chars: int, gutter: int,
     lines = [title]
     for r in range(y.rows):
         row = Text(f"{ticks.get(r, ''):>{gutter - 1}}" + ("┤" if r in ticks else "│"), style="dim")
-        for c in range(chars):
-            code = int(bits[r, c])
-            row.append(chr(braille.BLANK + code) if code else " ",
-                       style=styles[owner[r, c]] if code else "")
+        cells = [chr(braille.BLANK + code) if code else " " for code in bits[r].tolist()]
+        # One styled piece per run of cells of the same curve (or of blanks).
+        for who, run in itertools.groupby(zip(owner[r].tolist(), cells), key=lambda cell: cell[0]):
+            row.append("".join(cell for _, cell in run), style=styles[who] if who >= 0 else "")
         lines.append(row)
     axis, labels = _axis_labels(_x_ticks(picture, cuts, chars, 1), chars)
     lines.append(Text(" " * (gutter - 1) + "└" + axis, style="dim"))
@@ -199,7 +204,7 @@ def _header(picture: Picture, width: int) -> list[Text]:
     n = len(picture.steps)
     scale = "log" if picture.log_y else "linear"
     info = (f"learning rate ({scale}) at steps {picture.first:,}–{picture.last:,}"
-            f" ({n:,} steps) · backend {picture.backend.name}")
+            f" ({n:,} step{'s' if n != 1 else ''}) · backend {picture.backend.name}")
     lines = [Text(picture.title, style="bold"), Text(info, style="dim")]
     for line in lines:
         line.truncate(width, overflow="ellipsis")

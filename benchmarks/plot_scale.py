@@ -1,0 +1,74 @@
+"""lrtool plot at a billion steps against a thousand: the ratio of their wall times.
+
+Run:  python benchmarks/plot_scale.py [--runs N]
+
+A plot evaluates only the steps its pixels need, so --steps 1e9 must cost about what --steps 1e3
+costs: at most 1.3x, for an image (-o x.png) and for the terminal, with TensorFlow (auto) and with
+NumPy. Each figure is the median of N fresh processes (the way a user meets lrtool), the two step
+counts run alternately so that a machine getting busier slows both alike. The schedule is the
+README's, decay_steps 1000: a billion steps hold a million stair edges.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PY = sys.executable
+LRTOOL = shutil.which("lrtool", path=str(Path(PY).parent)) or ""
+#: A terminal of a common size; piped, so no colour codes are timed.
+ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "COLUMNS": "160", "LINES": "48"}
+SCHEDULE = ["--decay-steps", "1000", "--decay-rate", "0.5"]
+LIMIT = 1.3
+
+
+def lrtool(*args: str) -> list[str]:
+    return [LRTOOL, *args] if LRTOOL else [PY, "-m", "lrtool", *args]
+
+
+def once(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True, env=ENV)
+    return time.perf_counter() - start
+
+
+def medians(small: list[str], big: list[str], runs: int) -> tuple[float, float]:
+    """Median wall times of the two commands, run alternately after one warm-up each."""
+    once(small), once(big)  # page cache, .pyc files
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(runs):
+        times[0].append(once(small))
+        times[1].append(once(big))
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    runs = parser.parse_args().runs
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for output, extra in (("-o x.png", ["-o", os.path.join(tmp, "x.png")]), ("terminal", [])):
+            for backend in ("auto", "numpy"):
+                def command(steps: str) -> list[str]:
+                    return lrtool("plot", *SCHEDULE, "--steps", steps, "--backend", backend, *extra)
+
+                small, big = medians(command("1e3"), command("1e9"), runs)
+                rows.append((f"{output}, --backend {backend}", small, big, big / small))
+    print(f"lrtool plot {' '.join(SCHEDULE)}: --steps 1e9 against --steps 1e3, median of {runs} runs")
+    print(f"{'output':<28} {'1e3':>8} {'1e9':>8} {'ratio':>7}  target   ok")
+    for name, small, big, ratio in rows:
+        ok = "yes" if ratio <= LIMIT else "NO"
+        print(f"{name:<28} {small:>7.3f}s {big:>7.3f}s {ratio:>6.2f}x  <= {LIMIT}x  {ok}")
+    sys.exit(0 if all(r[3] <= LIMIT for r in rows) else 1)
+
+
+if __name__ == "__main__":
+    main()

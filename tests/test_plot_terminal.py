@@ -1,0 +1,159 @@
+"""lrtool plot in the terminal, as a user sees it: layout, labels, size, pipes, and exactness."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from lrtool.backends import resolve
+from lrtool.output import terminal
+from lrtool.plotdata import Picture, column_cuts, default_panels, title_label
+from lrtool.schedules import InverseTimeDecay
+from lrtool.schedules.base import Schedule
+from tests.conftest import ROOT, _env, run
+from tests.test_plotdata import Sawtooth
+from tests.test_polish import colours, on_terminal
+
+EXAMPLE = ("--decay-steps", "1000", "--decay-rate", "0.5", "--steps", "100000")
+BRAILLE = re.compile("[\u2801-\u28ff]")
+Y_LABEL = re.compile(r"^\s*(\d\.\de-\d+|0)[┤]")
+
+
+def plot(*args: str, columns: int = 100, lines: int = 30, **env: str) -> list[str]:
+    result = run("plot", *args, "--backend", env.pop("backend", "numpy"),
+                 COLUMNS=str(columns), LINES=str(lines), **env)
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stderr == b""
+    return result.stdout.decode().splitlines()
+
+
+def test_wide_terminal_shows_both_panels_side_by_side_with_labels() -> None:
+    out = plot(*EXAMPLE, columns=120, lines=30)
+    assert out[0] == "InverseTimeDecay(initial_learning_rate=0.1, decay_steps=1000, decay_rate=0.5)"
+    assert "steps 0–99,999 (100,000 steps)" in out[1] and "backend numpy" in out[1]
+    titles = out[2].split()
+    assert titles == ["continuous", "staircase"]
+    assert out[2].index("continuous") < out[2].index("staircase")
+    canvas = [line for line in out if BRAILLE.search(line)]
+    assert len(canvas) >= 20
+    y_labels = [Y_LABEL.match(line).group(1) for line in out if Y_LABEL.match(line)]
+    assert "1.0e-1" in y_labels and len(y_labels) >= 3
+    steps_line = next(line for line in out if line.lstrip().startswith("step "))
+    assert steps_line.split()[1:] == ["0", "20k", "40k", "60k", "80k"] * 2
+    assert all("\x1b" not in line for line in out)
+
+
+def test_narrow_terminal_stacks_the_panels() -> None:
+    out = plot(*EXAMPLE, columns=60, lines=40)
+    first = next(i for i, line in enumerate(out) if line.strip() == "continuous")
+    second = next(i for i, line in enumerate(out) if line.strip() == "staircase")
+    assert first < second
+    assert sum(1 for line in out if line.lstrip().startswith("step ")) == 2
+
+
+@pytest.mark.parametrize("columns, lines", [(23, 18), (80, 24), (100, 40), (79, 50), (200, 60), (140, 18)])
+def test_plot_fits_the_terminal_and_leaves_a_line_for_the_prompt(columns: int, lines: int) -> None:
+    out = plot(*EXAMPLE, "--steps-per-epoch", "500", columns=columns, lines=lines + 1)
+    assert len(out) <= lines
+    assert max(len(line) for line in out) <= columns
+    assert sum(1 for line in out if line.lstrip().startswith("epoch ")) >= 1
+
+
+def test_a_tiny_terminal_gets_the_smallest_readable_plot() -> None:
+    out = plot(*EXAMPLE, columns=10, lines=5)
+    rows = [line for line in out if "│" in line or "┤" in line]
+    assert len(rows) >= 2 * terminal.MIN_CANVAS[0]  # two stacked panels of at least 4 rows
+    assert max(len(line) for line in out) >= terminal.MIN_CANVAS[1]
+
+
+def test_a_huge_terminal_is_not_filled_beyond_the_maximum() -> None:
+    out = plot(*EXAMPLE, columns=1000, lines=500)
+    assert len(out) <= terminal.MAX_SIZE[0] and max(len(line) for line in out) <= terminal.MAX_SIZE[1]
+
+
+def test_piped_output_default_size_is_80_by_24() -> None:
+    result = run("plot", *EXAMPLE, "--backend", "numpy", COLUMNS="", LINES="")
+    out = result.stdout.decode().splitlines()
+    assert result.returncode == 0 and len(out) <= 23 and max(map(len, out)) <= 80
+
+
+def test_log_y_ticks_are_powers_of_ten() -> None:
+    out = plot("--decay-steps", "1e6", "--decay-rate", "0.5", "--steps", "1e9", "--log-y")
+    labels = [Y_LABEL.match(line).group(1) for line in out if Y_LABEL.match(line)]
+    assert labels[:2] == ["1.0e-1", "1.0e-2"] and all(label.startswith("1.0e-") for label in labels)
+    assert "(log)" in out[1] and "1,000,000,000 steps" in out[1]
+
+
+def test_colour_on_a_terminal_none_under_no_color_and_writes_no_file(tmp_path: Path) -> None:
+    assert colours(on_terminal("plot", "--steps", "100", "--backend", "numpy"))
+    assert not colours(on_terminal("plot", "--steps", "100", "--backend", "numpy", NO_COLOR="1"))
+    result = run("plot", "--steps", "100", "--backend", "numpy", cwd=tmp_path)
+    assert result.returncode == 0 and list(tmp_path.iterdir()) == []
+
+
+def test_same_plot_with_tensorflow_and_without(no_tensorflow_dir: Path) -> None:
+    with_tf = plot(*EXAMPLE, backend="auto")
+    without = run("plot", *EXAMPLE, COLUMNS="100", LINES="30", no_tf_dir=no_tensorflow_dir)
+    assert without.returncode == 0, without.stderr.decode()
+    lines = without.stdout.decode().splitlines()
+    assert "backend tensorflow" in with_tf[1] and "backend numpy" in lines[1]
+    assert with_tf[2:] == lines[2:]
+
+
+def test_into_a_closed_pipe_ends_quietly() -> None:
+    result = subprocess.run(
+        f"{sys.executable} -m lrtool plot --steps 1e5 --backend numpy | head -n 1", shell=True,
+        capture_output=True, env=_env(), cwd=ROOT, timeout=120,
+    )
+    assert result.stderr == b"" and result.stdout.startswith(b"InverseTimeDecay(")
+
+
+@pytest.mark.parametrize("args, option", [
+    (["--lr", "0", "--log-y"], "--log-y"),
+    (["--width", "5"], "--width"),
+    (["--dpi", "100"], "--dpi"),
+    (["--decay-rate", "-0.5", "--steps", "10"], "step 2"),
+    (["--steps", "0"], "--steps"),
+    (["--decay-steps", "0"], "--decay-steps"),
+])
+def test_bad_input_is_one_line_exit_2(args: list[str], option: str) -> None:
+    result = run("plot", *args, "--backend", "numpy")
+    assert result.returncode == 2 and result.stdout == b""
+    err = result.stderr.decode()
+    assert "Traceback" not in err and option in err.strip().splitlines()[-1]
+
+
+# --- the same characters as drawing every step ----------------------------------------------
+
+def render(picture: Picture, size: tuple[int, int]) -> str:
+    out = io.StringIO()
+    terminal.render(picture, file=out, size=size)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (50, 30), (300, 61)])
+@pytest.mark.parametrize("schedule, steps, log_y", [
+    (InverseTimeDecay(0.1, 1000, 0.5), range(20_000), False),
+    (InverseTimeDecay(0.1, 7.5, 3.0), range(20_000), True),
+    (InverseTimeDecay(0.1, 333, 0.05), range(3, 20_000, 7), False),
+    (InverseTimeDecay(0.1, 1000, 0.5), (0, 5, 999, 1000, 1001, 15_000), True),
+    (Sawtooth(250.0), range(20_000), False),
+    (Sawtooth(7.0), range(20_000), False),
+])
+def test_sampled_plot_is_the_plot_of_every_step(
+    schedule: Schedule, steps: Sequence[int], log_y: bool, size: tuple[int, int]
+) -> None:
+    picture = Picture(title_label(schedule), default_panels(schedule), steps, resolve("numpy"),
+                      log_y=log_y)
+    full = dataclasses.replace(picture, exhaustive=True)
+    assert render(picture, size) == render(full, size)
+    if len(steps) > 1000:  # and it did not get there by evaluating every step
+        cuts = column_cuts(picture.first, picture.last, 2 * size[0])
+        assert all(c.steps.size < len(steps) / 2 for p in picture.sample([cuts]) for c in p.curves)
