@@ -28,7 +28,8 @@ class CosineDecay(Schedule):
     ``_decay_function`` on the whole vector and selects with ``tf.where``. ``tf.cos`` differs by an
     ulp between TensorFlow's scalar and vectorized kernels: the NumPy path follows the scalar call,
     the TensorFlow backend reports the vectorized values. With an int ``initial_learning_rate``
-    Keras computes in int32 with pi cast to 3, so the rate ends near 0.005 * lr, not at alpha.
+    Keras computes in int32 with pi cast to 3, so the rate ends near 0.005 * lr, not at alpha;
+    with a ``warmup_target`` as well Keras fails (int32 times float64), so lrtool refuses it.
     """
 
     keras_name = "CosineDecay"
@@ -53,16 +54,16 @@ class CosineDecay(Schedule):
         km.require_number("warmup_steps", self.warmup_steps, minimum=0)
         if not self.int_rate:
             return
-        for name in ("decay_steps", "warmup_target", "warmup_steps"):
-            if getattr(self, name) is not None:
-                km.require_int32(name, getattr(self, name), km.INT_RATE)
+        km.require_int32("decay_steps", self.decay_steps, km.INT_RATE)
         if km.to_int32(self.decay_steps) <= 0:
             raise ScheduleError("decay_steps", f"{self.decay_steps!r} becomes 0 as an int32,"
                                 f" {km.INT_RATE}: every step would divide by zero")
-        if self.warmup_target is not None and km.to_int32(self.warmup_steps) > 0:
-            raise ScheduleError("initial_learning_rate", "is an integer, and Keras then fails at"
-                                " every warmup step (int32 times float64): write it as a float,"
-                                f" e.g. {float(self.initial_learning_rate)!r}")
+        if self.warmup_target is not None:
+            # Keras's warmup branch multiplies int32 by float64 and fails: at every warmup step,
+            # and with warmup_steps 0 at every step from 2**31 on (the int32 step wraps).
+            raise ScheduleError("initial_learning_rate", "is an integer, and with warmup_target"
+                                " Keras then fails in its warmup (int32 times float64): write it"
+                                f" as a float, e.g. {float(self.initial_learning_rate)!r}")
 
     def suggested_steps(self) -> int:
         warmup = self.warmup_steps if self.warmup_target is not None else 0
@@ -72,13 +73,9 @@ class CosineDecay(Schedule):
         """The tensors ``__call__`` builds, as NumPy scalars of Keras's dtype."""
         import numpy as np
 
-        if self.int_rate:
-            c = {"lr": np.int32(self.initial_learning_rate),
-                 "ds": np.int32(km.to_int32(self.decay_steps)), "pi": np.float32(3)}
-            if self.warmup_target is not None:
-                c["wt"] = np.int32(km.to_int32(self.warmup_target))
-                c["ws"] = np.int32(km.to_int32(self.warmup_steps))
-            return c
+        if self.int_rate:  # never with a warmup_target (validate refuses it)
+            return {"lr": np.int32(self.initial_learning_rate),
+                    "ds": np.int32(km.to_int32(self.decay_steps)), "pi": np.float32(3)}
         c = {"lr": km.f32(self.initial_learning_rate), "ds": km.f32(self.decay_steps),
              "pi": km.f32(math.pi)}
         if self.warmup_target is not None:
@@ -109,7 +106,7 @@ class CosineDecay(Schedule):
             g = np.minimum(g, c["ds"] + c["ws"])
             decay = self._decay(g - c["ws"], c["ds"], c["wt"], c["pi"])
             warming = g < c["ws"]
-            if not warming.any():  # also the int case, where Keras's warmup branch cannot run
+            if not warming.any():
                 return decay
             warmup = km.ftz(km.ftz((c["wt"] - c["lr"]) * (g / c["ws"])) + c["lr"])
             return np.where(warming, warmup, decay)
@@ -167,11 +164,9 @@ class CosineDecay(Schedule):
         notes = []
         lr, target = self.initial_learning_rate, self.warmup_target
         if self.int_rate:
-            note = (f"initial_learning_rate is the integer {lr}: Keras computes in int32 with pi"
-                    " cast to 3, so the decay ends near 0.005 of its start instead of alpha")
-            if target is not None and km.to_int32(target) != target:
-                note += f", and warmup_target becomes {km.to_int32(target)}"
-            notes.append(note + f"; write it as a float, e.g. {float(lr)!r}")
+            notes.append(f"initial_learning_rate is the integer {lr}: Keras computes in int32"
+                         " with pi cast to 3, so the decay ends near 0.005 of its start instead"
+                         f" of alpha; write it as a float, e.g. {float(lr)!r}")
         if target is not None and target < lr:
             notes.append(f"warmup_target ({target:g}) is below initial_learning_rate ({lr:g}):"
                          " the warmup lowers the rate")

@@ -96,8 +96,11 @@ class PiecewiseConstantDecay(Schedule):
     def _table(self) -> np.ndarray:
         import numpy as np
 
-        # 0 + value, as Keras's sum does: a -0.0 value comes out as +0.0.
-        return np.array(self.values, dtype=self.value_dtype()) + np.zeros(1, self.value_dtype())
+        # 0 + value, as Keras's sum does: a -0.0 value comes out as +0.0 (and a float32 denormal
+        # as 0, TensorFlow flushing it).
+        if self.int_values:
+            return np.array(self.values, dtype=np.int32)
+        return np.array([km.f32(v) for v in self.values], dtype=np.float32) + np.float32(0)
 
     def suggested_steps(self) -> int:
         last = max(self.effective_boundaries()[-1], 0)
