@@ -12,10 +12,11 @@ import contextlib
 import importlib
 import os
 import shutil
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lrtool.plotdata import Picture, step_text
 
@@ -199,6 +200,31 @@ def show(picture: Picture, width: float | None = None, height: float | None = No
     quit_keys = set(matplotlib.rcParams["keymap.quit"])
     canvas.mpl_connect("key_press_event",
                        lambda event: manager.destroy() if event.key in quit_keys else None)
-    with exact_lines():
+    with exact_lines(), _interruptible(manager):
         manager.show()
         canvas.start_event_loop()
+
+
+@contextlib.contextmanager
+def _interruptible(manager: Any) -> Iterator[None]:
+    """Let Ctrl-C close the window, then reach the SIGINT handler that was there before.
+
+    A GUI event loop runs in C and only returns to Python for events, so a signal would wait
+    for the next mouse move. The handler here just takes note; a timer wakes Python ten times
+    a second to close the window when it has, and the previous handler then runs as usual.
+    """
+    caught: list[tuple[int, Any]] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append((signum, frame)))
+    timer = manager.canvas.new_timer(interval=100)
+    timer.add_callback(lambda: manager.destroy() if caught and len(caught) == 1 else None)
+    timer.start()
+    try:
+        yield
+    finally:
+        with contextlib.suppress(Exception):  # the window, and the timer's widget, may be gone
+            timer.stop()
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        if callable(previous):
+            previous(*caught[0])
+        raise KeyboardInterrupt
