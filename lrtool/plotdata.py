@@ -115,14 +115,19 @@ class Picture:
         return panels
 
     @functools.cached_property
-    def _edge_cache(self) -> dict[Schedule, np.ndarray]:
+    def _edge_cache(self) -> dict[int, np.ndarray]:
         return {}
 
     def _edges(self, schedule: Schedule) -> np.ndarray:
-        """Edges found once per schedule: the value range and each drawing reuse them."""
-        if schedule not in self._edge_cache:
-            self._edge_cache[schedule] = edges_of(schedule, self.steps)
-        return self._edge_cache[schedule]
+        """Edges found once per schedule: the value range and each drawing reuse them.
+
+        Keyed by identity: the panels keep every schedule alive, and a schedule with list
+        arguments is not hashable.
+        """
+        key = id(schedule)
+        if key not in self._edge_cache:
+            self._edge_cache[key] = edges_of(schedule, self.steps)
+        return self._edge_cache[key]
 
     def schedules(self) -> dict[str, Schedule]:
         """Every curve's schedule by label, for checking them all before drawing any."""
