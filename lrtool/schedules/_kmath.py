@@ -87,6 +87,11 @@ def power(base: Any, exponent: Any, dtype: Any) -> np.ndarray:
     return ftz(out)
 
 
+def nonnegative(value: Any) -> bool:
+    """At least 0 and not -0.0: a -0.0 factor makes Keras return -0.0, which is no usable rate."""
+    return bool(value > 0 or (value == 0 and math.copysign(1.0, float(value)) > 0))
+
+
 def require_number(name: str, value: object, *, minimum: float | None = None,
                    positive: bool = False) -> None:
     """A finite number within float32's range (beyond 3.4e38 TensorFlow would read inf).

@@ -153,3 +153,24 @@ def first_step_where(
     if hi <= lo:
         return None
     return first_true(range(lo + 1, hi + 1), predicate)
+
+
+def where_value_changes(
+    edges: list[int], evaluate: Callable[[np.ndarray], np.ndarray]
+) -> list[int]:
+    """The edges where the value really moves (step e - 1 and e differ).
+
+    A stair or restart edge whose two sides hold the same value (the rate underflowed to 0,
+    or float32 steps beyond 2**24 land on the same fraction) joins two stretches of the same
+    direction into one monotone stretch, so it is no edge to show.
+    """
+    import numpy as np
+
+    if not edges:
+        return edges
+    at = np.array(edges, dtype=np.int64)
+    before, after = evaluate(at - 1), evaluate(at)
+    # Compared bit for bit: 0.0 and -0.0 differ here (-0.0 is an unusable rate, 0.0 is not).
+    bits = np.dtype(f"u{before.dtype.itemsize}")
+    same = (before.view(bits) == after.view(bits)) | (np.isnan(before) & np.isnan(after))
+    return [e for e, s in zip(edges, same) if not s]

@@ -153,7 +153,7 @@ class CosineDecay(Schedule):
         if not len(steps):
             return None
         c = self._constants()
-        if self.alpha >= 0 and c.get("wt", 0) >= 0:
+        if km.nonnegative(self.alpha) and km.nonnegative(c.get("wt", 0)):
             return None  # every value lies between usable rates
         if self.int_rate and steps[-1] >= WRAP:
             return first_bad_by_evaluation(self, steps)

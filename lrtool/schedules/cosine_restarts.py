@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from lrtool.schedules import _kmath as km
 from lrtool.schedules._search import (
     WRAP, edges_with_wrap, first_bad_in_segments, first_step_where, segment_starts,
+    where_value_changes,
 )
 from lrtool.schedules.base import Schedule, ScheduleError, arg
 
@@ -131,10 +132,14 @@ class CosineDecayRestarts(Schedule):
         ends = []
         if self._constants()["t"] < 1:
             # The periods shrink to nothing: past their sum Keras takes log of a negative number.
-            end = first_step_where(lambda s: np.isnan(self.restart_index(s)), lo, hi)
+            end = first_step_where(lambda s: ~np.isfinite(self.restart_index(s)), lo, hi)
             if end is not None:
                 ends, hi = [end], end - 1
-        return segment_starts(self.restart_index, lo, hi, limit) + ends
+        starts = segment_starts(self.restart_index, lo, hi, limit)
+        if self._constants()["m"] >= 0:
+            # Every period then runs the same way: a restart that does not move is no edge.
+            starts = where_value_changes(starts, self.evaluate_numpy)
+        return starts + ends
 
     def edges(self, lo: int, hi: int, limit: int) -> list[int]:
         if self.int_rate and hi >= WRAP:
@@ -149,7 +154,7 @@ class CosineDecayRestarts(Schedule):
         if not len(steps):
             return None
         c = self._constants()
-        if c["alpha"] >= 0 and 0 <= c["m"] <= 1 and c["t"] >= 1:
+        if km.nonnegative(c["alpha"]) and km.nonnegative(c["m"]) and c["m"] <= 1 and c["t"] >= 1:
             return None  # every period stays between alpha and the (non-growing) restart rate
         if self.int_rate and steps[-1] >= WRAP:
             return first_bad_by_evaluation(self, steps)

@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from lrtool.schedules import _kmath as km
-from lrtool.schedules._search import edges_with_wrap, first_true, segment_starts, WRAP
+from lrtool.schedules._search import (
+    WRAP, edges_with_wrap, first_step_where, first_true, segment_starts, where_value_changes,
+)
 from lrtool.schedules.base import Schedule, ScheduleError, arg
 
 if TYPE_CHECKING:
@@ -83,10 +85,16 @@ class ExponentialDecay(Schedule):
     def edges(self, lo: int, hi: int, limit: int) -> list[int]:
         if not self.staircase or self._effective_rate() == 1:
             return []
+        if self._effective_rate() < 1:
+            # Once the rate underflows to 0 the stairs no longer move: search only up to there.
+            zero = first_step_where(lambda s: self.evaluate_numpy(s) == 0, lo, hi)
+            hi = hi if zero is None else zero
         if self.int_rate and hi >= WRAP:
-            return edges_with_wrap(lambda a, b, n: segment_starts(self._progress, a, b, n),
-                                   lo, hi, limit)
-        return segment_starts(self._progress, lo, hi, limit)
+            found = edges_with_wrap(lambda a, b, n: segment_starts(self._progress, a, b, n),
+                                    lo, hi, limit)
+        else:
+            found = segment_starts(self._progress, lo, hi, limit)
+        return where_value_changes(found, self.evaluate_numpy)
 
     def _effective_rate(self) -> float:
         return km.to_int32(self.decay_rate) if self.int_rate else float(km.f32(self.decay_rate))
@@ -96,8 +104,11 @@ class ExponentialDecay(Schedule):
 
         if self.int_rate and len(steps) and steps[-1] >= WRAP:
             return first_bad_by_evaluation(self, steps)  # wrapped steps: no monotone order
-        if self._effective_rate() <= 1:
+        rate = self._effective_rate()
+        if rate <= 1 and km.nonnegative(rate):
             return None  # the rate only falls from a usable start, and never below zero
+        if rate <= 1:  # -0.0: the odd powers give -0.0
+            return first_bad_by_evaluation(self, steps)
         # Growing: once it overflows to inf it stays there.
         return first_true(steps, lambda s: is_bad(self.evaluate_numpy(s)))
 

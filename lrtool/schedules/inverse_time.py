@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from lrtool.schedules import _kmath as km
 from lrtool.schedules._search import (
-    WRAP, edges_with_wrap, first_true, segment_starts,
+    WRAP, edges_with_wrap, first_true, segment_starts, where_value_changes,
 )
 from lrtool.schedules.base import Schedule, ScheduleError, arg
 
@@ -91,9 +91,11 @@ class InverseTimeDecay(Schedule):
         if not self.staircase or self._rate() == 0:
             return []
         if self.int_rate and hi >= WRAP:
-            return edges_with_wrap(lambda a, b, n: segment_starts(self._progress, a, b, n),
-                                   lo, hi, limit)
-        return segment_starts(self._progress, lo, hi, limit)
+            found = edges_with_wrap(lambda a, b, n: segment_starts(self._progress, a, b, n),
+                                    lo, hi, limit)
+        else:
+            found = segment_starts(self._progress, lo, hi, limit)
+        return where_value_changes(found, self.evaluate_numpy)
 
     def first_bad_step(self, steps: Sequence[int]) -> int | None:
         if self.int_rate and len(steps) and steps[-1] >= WRAP:

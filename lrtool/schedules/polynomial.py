@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from lrtool.schedules import _kmath as km
 from lrtool.schedules._search import (
     WRAP, edges_with_wrap, first_bad_in_segments, first_step_where, segment_starts,
+    where_value_changes,
 )
 from lrtool.schedules.base import Schedule, ScheduleError, arg
 
@@ -26,7 +27,9 @@ class PolynomialDecay(Schedule):
 
     With ``cycle`` the decay restarts at step ``k * decay_steps + 1`` over a horizon stretched to
     the next multiple of ``decay_steps``, so each restart rises less than the one before (Keras's
-    formula, not a sawtooth). With an int ``initial_learning_rate`` Keras casts the other
+    formula, not a sawtooth); and where float32 rounds ``step / decay_steps`` down onto a whole
+    number Keras computes ``1 - p < 0``, which gives nan or a negative rate at scattered steps,
+    found by ``first_bad_step``. With an int ``initial_learning_rate`` Keras casts the other
     arguments to int32 (``power=0.5`` becomes 0: a constant rate) and returns float32, or float64
     with ``cycle``. ``tf.pow`` differs by a few ulp between TensorFlow's scalar and vectorized
     kernels; the NumPy path follows the scalar call, the TensorFlow backend reports the vectorized
@@ -120,7 +123,9 @@ class PolynomialDecay(Schedule):
 
     def _edges(self, lo: int, hi: int, limit: int) -> list[int]:
         if self.cycle:
-            return segment_starts(self.multiplier, lo, hi, limit)
+            # Every cycle falls (or rises) the same way: a restart that does not move is no edge.
+            return where_value_changes(segment_starts(self.multiplier, lo, hi, limit),
+                                       self.evaluate_numpy)
         end = self._decay_end(lo, hi)
         return [] if end is None or limit <= 0 else [end]
 
@@ -134,11 +139,14 @@ class PolynomialDecay(Schedule):
 
         if not len(steps):
             return None
+        if self.cycle or (self.int_rate and steps[-1] >= WRAP):
+            # With cycle, float32 can round step / decay_steps down onto a whole number, making
+            # 1 - p slightly negative: nan for a fractional power, a negative rate otherwise, at
+            # scattered steps Keras really gives (e.g. step 27109 of decay_steps=1.0502479...).
+            return first_bad_by_evaluation(self, steps)
         _, end, power, _ = self._constants()
         if end >= 0 and power >= 0:
             return None  # between lr0 and end, both usable, at every step
-        if self.cycle or (self.int_rate and steps[-1] >= WRAP):
-            return first_bad_by_evaluation(self, steps)  # one bad tail per cycle: no bisection
         starts = [e for e in [self._decay_end(steps[0], steps[-1])] if e is not None]
         return first_bad_in_segments(steps, starts, lambda s: is_bad(self.evaluate_numpy(s)))
 

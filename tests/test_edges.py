@@ -1,0 +1,210 @@
+"""Edges and first bad steps, checked against a full NumPy evaluation of every step.
+
+The contract plots and tables rely on: between consecutive edges a schedule is monotone, and a
+stair or piecewise schedule changes value exactly at its edges and nowhere else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import strategies as st
+
+from lrtool.backends.numpy_backend import first_bad_by_evaluation, is_bad
+from lrtool.schedules import REGISTRY, Schedule, ScheduleError
+from lrtool.spec import parse
+
+SPAN = 30_000
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+
+floats = lambda lo, hi: st.floats(min_value=lo, max_value=hi, allow_subnormal=False)  # noqa: E731
+rates = st.one_of(floats(1e-4, 10.0), st.integers(1, 5))
+periods = st.one_of(st.integers(1, 3000), floats(0.5, 3000.0))
+
+
+def build(name: str, kwargs: dict[str, Any]) -> Schedule:
+    try:
+        return REGISTRY[name].from_arguments(kwargs)
+    except ScheduleError:
+        reject()
+        raise AssertionError("unreachable")
+
+
+@st.composite
+def schedules(draw: st.DrawFn) -> Schedule:
+    name = draw(st.sampled_from(sorted(REGISTRY)))
+    lr, ds = draw(rates), draw(periods)
+    if name in ("ExponentialDecay", "InverseTimeDecay"):
+        rate = draw(floats(0.0, 1.5)) if name == "ExponentialDecay" else draw(floats(0.0, 10.0))
+        return build(name, {"initial_learning_rate": lr, "decay_steps": ds, "decay_rate": rate,
+                            "staircase": draw(st.booleans())})
+    if name == "PiecewiseConstantDecay":
+        bounds = sorted(draw(st.lists(st.integers(-3, SPAN * 2), min_size=1, max_size=40,
+                                      unique=True)))
+        values = draw(st.lists(st.sampled_from([0.1, 0.05, 0.01, 0.2]), min_size=len(bounds) + 1,
+                               max_size=len(bounds) + 1))
+        return build(name, {"boundaries": bounds, "values": values})
+    if name == "PolynomialDecay":
+        return build(name, {"initial_learning_rate": lr, "decay_steps": ds,
+                            "end_learning_rate": draw(floats(0.0, 1.0)),
+                            "power": draw(floats(0.0, 3.0)), "cycle": draw(st.booleans())})
+    if name == "CosineDecay":
+        warm = draw(st.booleans()) and isinstance(lr, float)
+        return build(name, {"initial_learning_rate": lr, "decay_steps": ds,
+                            "alpha": draw(floats(0.0, 1.0)),
+                            "warmup_target": draw(floats(0.0, 10.0)) if warm else None,
+                            "warmup_steps": draw(st.one_of(st.integers(0, 3000), floats(0, 3000)))})
+    return build(name, {"initial_learning_rate": lr, "first_decay_steps": ds,
+                        "t_mul": draw(st.one_of(st.just(1.0), floats(1.0, 3.0))),
+                        "m_mul": draw(floats(0.0, 1.0)), "alpha": draw(floats(0.0, 1.0))})
+
+
+def is_monotone(values: np.ndarray) -> bool:
+    # nan is no rate to order (past the end of a converging CosineDecayRestarts, or where
+    # PolynomialDecay's cycle rounds 1 - p below 0): first_bad_step reports those steps.
+    values = values[~np.isnan(values)] if values.dtype.kind == "f" else values
+    wide = values.astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        diff = np.where(wide[1:] == wide[:-1], 0.0, wide[1:] - wide[:-1])  # inf == inf: no move
+    return bool(np.all(diff >= 0) or np.all(diff <= 0))
+
+
+def is_stepwise(schedule: Schedule) -> bool:
+    """Constant between edges: the value changes only at them."""
+    return schedule.keras_name == "PiecewiseConstantDecay" or getattr(schedule, "staircase", False)
+
+
+def check_edges(schedule: Schedule, lo: int, hi: int) -> None:
+    steps = np.arange(lo, hi + 1, dtype=np.int64)
+    values = schedule.evaluate_numpy(steps)
+    edges = schedule.edges(lo, hi, 10**6)
+    assert edges == sorted(set(edges)) and all(lo < e <= hi for e in edges), edges
+    bounds = [lo, *edges, hi + 1]
+    for a, b in zip(bounds, bounds[1:]):
+        segment = values[a - lo : b - lo]
+        assert is_monotone(segment), (schedule.label(), a, b)
+    if is_stepwise(schedule):
+        changes = [int(s) for s in steps[1:][values[1:] != values[:-1]]]
+        assert edges == changes
+
+
+@SETTINGS
+@given(schedules(), st.sampled_from([0, 0, 12_345, 2**24 - SPAN // 2]))
+def test_monotone_between_edges_and_stairs_jump_exactly_there(schedule: Schedule, lo: int) -> None:
+    check_edges(schedule, lo, lo + SPAN)
+
+
+@pytest.mark.parametrize("text", [
+    "PiecewiseConstantDecay([100000, 110000], [1.0, 0.5, 0.1])",
+    "PiecewiseConstantDecay([-0.5, 9.5, 20.7], [1.0, 0.5, 0.1, 0.2])",
+    "ExponentialDecay(0.1, 77.7, 0.5, staircase=True)",
+    "InverseTimeDecay(0.1, 33.3, 0.5, staircase=True)",
+    "PolynomialDecay(0.1, 1000, 0.01, 2.0, cycle=True)",
+    "PolynomialDecay(0.1, 0.7, 0.01, 2.0, cycle=True)",
+    "PolynomialDecay(0.1, 1000, 0.01, 0.5)",
+    "CosineDecay(0.0, 1000, warmup_target=0.1, warmup_steps=1000)",
+    "CosineDecay(0.2, 1000.5, alpha=0.1, warmup_target=0.1, warmup_steps=333.3)",
+    "CosineDecay(0.1, 5000)",
+    "CosineDecay(3, 7000)",
+    "CosineDecayRestarts(0.1, 1000)",
+    "CosineDecayRestarts(0.1, 37.3, t_mul=1.5, m_mul=0.7, alpha=0.1)",
+    "CosineDecayRestarts(0.1, 100, t_mul=1.0)",
+    "CosineDecayRestarts(0.1, 100, t_mul=0.9)",
+    "CosineDecayRestarts(3, 100, t_mul=1.5, m_mul=1)",
+])
+def test_edges_of_typical_schedules(text: str) -> None:
+    schedule = parse(text)
+    check_edges(schedule, 0, 120_000)
+
+
+def test_piecewise_value_changes_the_step_after_each_boundary() -> None:
+    schedule = parse("PiecewiseConstantDecay([100000, 110000], [1.0, 0.5, 0.1])")
+    assert schedule.edges(0, 10**9, 100) == [100001, 110001]
+    values = schedule.evaluate_numpy(np.array([100000, 100001, 110000, 110001]))
+    assert values.tolist() == pytest.approx([1.0, 0.5, 0.5, 0.1])
+
+
+def test_cosine_warmup_peak_and_decay_end() -> None:
+    schedule = parse("CosineDecay(0.0, 1000, warmup_target=0.1, warmup_steps=1000)")
+    assert schedule.edges(0, 10**6, 100) == [1000, 2000]
+
+
+@pytest.mark.parametrize("text", [
+    "ExponentialDecay(0.1, 1000, 0.99, staircase=True)",
+    "PolynomialDecay(0.1, 1000, cycle=True)",
+    "CosineDecayRestarts(0.1, 1000, t_mul=1.0)",
+    "InverseTimeDecay(1, 1000, 1, staircase=True)",
+])
+def test_edges_at_a_trillion_steps_are_exact_and_limited(text: str) -> None:
+    schedule = parse(text)
+    edges = schedule.edges(0, 10**12, 200)
+    assert 0 < len(edges) <= 200
+    before = schedule.evaluate_numpy(np.array(edges, dtype=np.int64) - 1)
+    at = schedule.evaluate_numpy(np.array(edges, dtype=np.int64))
+    assert np.all(before != at)
+
+
+def test_int_rate_step_wraps_at_2_to_31_and_that_is_an_edge() -> None:
+    schedule = parse("InverseTimeDecay(1, 1000, 1, staircase=True)")
+    assert 2**31 in schedule.edges(2**31 - 5000, 2**31 + 5000, 100)
+    check_edges(schedule, 2**31 - SPAN // 2, 2**31 + SPAN // 2)
+
+
+@st.composite
+def risky(draw: st.DrawFn) -> Schedule:
+    """Schedules that turn unusable somewhere: overflow, negative end, negative alpha."""
+    name = draw(st.sampled_from(sorted(REGISTRY)))
+    lr, ds = draw(floats(1e-3, 1.0)), draw(periods)
+    if name == "ExponentialDecay":
+        return build(name, {"initial_learning_rate": lr, "decay_steps": draw(floats(0.5, 50.0)),
+                            "decay_rate": draw(floats(1.0, 1e6)), "staircase": draw(st.booleans())})
+    if name == "InverseTimeDecay":
+        return build(name, {"initial_learning_rate": lr, "decay_steps": ds,
+                            "decay_rate": draw(floats(-1.0, 0.0)), "staircase": draw(st.booleans())})
+    if name == "PiecewiseConstantDecay":
+        bounds = sorted(draw(st.lists(st.integers(0, SPAN), min_size=1, max_size=6, unique=True)))
+        values = draw(st.lists(floats(-1.0, 1.0), min_size=len(bounds) + 1,
+                               max_size=len(bounds) + 1))
+        return build(name, {"boundaries": bounds, "values": values})
+    if name == "PolynomialDecay":
+        return build(name, {"initial_learning_rate": lr, "decay_steps": ds,
+                            "end_learning_rate": draw(floats(-1.0, 0.1)),
+                            "power": draw(floats(-2.0, 3.0)), "cycle": draw(st.booleans())})
+    if name == "CosineDecay":
+        return build(name, {"initial_learning_rate": lr, "decay_steps": ds,
+                            "alpha": draw(floats(-1.0, 0.5)),
+                            "warmup_target": draw(st.one_of(st.none(), floats(-1.0, 1.0))),
+                            "warmup_steps": draw(st.integers(0, 3000))})
+    return build(name, {"initial_learning_rate": lr, "first_decay_steps": ds,
+                        "t_mul": draw(floats(0.5, 3.0)), "m_mul": draw(floats(-1.0, 100.0)),
+                        "alpha": draw(floats(-0.5, 0.5))})
+
+
+@SETTINGS
+@given(risky(), st.integers(0, 5000), st.integers(1, 7))
+def test_first_bad_step_equals_evaluating_every_step(schedule: Schedule, start: int,
+                                                     every: int) -> None:
+    steps = range(start, start + SPAN, every)
+    assert schedule.first_bad_step(steps) == first_bad_by_evaluation(schedule, steps)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ExponentialDecay(0.1, 1, 1.5)", None),
+    ("PolynomialDecay(0.1, 1_000_000, -0.01)", None),
+    ("CosineDecay(0.1, 100_000_000, alpha=-0.5)", None),
+    ("CosineDecayRestarts(0.1, 100, t_mul=1.0, m_mul=10.0)", None),
+    ("PiecewiseConstantDecay([100_000_000], [0.1, -0.1])", 10**8 + 1),
+])
+def test_first_bad_step_in_a_billion_steps_without_evaluating_them(
+    text: str, expected: int | None
+) -> None:
+    schedule = parse(text)
+    found = schedule.first_bad_step(range(10**9))
+    assert found is not None
+    if expected is not None:
+        assert found == expected
+    around = schedule.evaluate_numpy(np.array([found - 1, found], dtype=np.int64))
+    assert is_bad(around).tolist() == [False, True]
