@@ -49,8 +49,19 @@ def parse(argument: str, stdin: TextIO | None = None) -> Schedule:
         return parse_text(content, argument)
     if os.path.exists(argument):
         raise ScheduleError(None, f"{argument} is not a file")
+    if _is_python(text):  # 0.1 * 2 and the like: say what an expression must be
+        return parse_expression(text)
     raise ScheduleError(None, f"{argument!r} is neither a schedule expression ({_EXAMPLE})"
                         " nor a JSON file")
+
+
+def _is_python(text: str) -> bool:
+    """An expression that is more than a dotted name (which reads as a missing file name)."""
+    try:
+        node = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return False
+    return not isinstance(node, (ast.Name, ast.Attribute))
 
 
 def parse_text(text: str, source: str = "the input") -> Schedule:

@@ -130,7 +130,7 @@ class Schedule:
             InverseTimeDecay(initial_learning_rate=0.1, decay_steps=1000, decay_rate=0.5)
         """
         inner = ", ".join(
-            f"{k}={number_text(v, k in self.dtype_arguments)}"
+            f"{k}={number_text(v, self.int_rate or k in self.dtype_arguments)}"
             for k, v in self.arguments().items()
             if not self._is_default(k)
         )

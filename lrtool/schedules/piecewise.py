@@ -34,7 +34,8 @@ class PiecewiseConstantDecay(Schedule):
     keras_name = "PiecewiseConstantDecay"
     example = {"boundaries": [100000, 110000], "values": [1.0, 0.5, 0.1]}
     bad_rate_hint = "values holds a negative learning rate"
-    dtype_arguments = ("values",)
+    #: Float boundaries pass through float32 (16777217.0 reads as 16777216), int ones do not.
+    dtype_arguments = ("boundaries", "values")
 
     boundaries: tuple[Any, ...] = arg("Steps after which the next value applies, increasing.")
     values: tuple[Any, ...] = arg("One more rate than boundaries: before, between, after.")
@@ -139,7 +140,7 @@ class PiecewiseConstantDecay(Schedule):
         changes = self._changes()
         if changes and all(c > last for c in changes):
             notes.append(f"every boundary is at or beyond the last step shown ({last}): the rate"
-                         f" stays {number_text(self.values[0])} throughout")
+                         f" stays {number_text(self.values[0], True)} throughout")
         if self.int_values:
             notes.append("every value is an integer, so Keras returns int32 rates (a rate of 0.5"
                          " cannot exist); write them as floats, e.g. 1.0")
