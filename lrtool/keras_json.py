@@ -78,6 +78,13 @@ def _find(node: Any, depth: int) -> dict[str, Any] | None:
     return None
 
 
+#: Keras's optimizers: a dict of one of these classes is a wrapper to look inside, not a schedule.
+OPTIMIZERS = frozenset({
+    "SGD", "Adam", "AdamW", "Adamax", "Adagrad", "Adadelta", "Adafactor", "Ftrl", "Lamb", "Lion",
+    "Nadam", "RMSprop", "Muon", "LossScaleOptimizer",
+})
+
+
 def _is_schedule(node: dict[str, Any], class_name: str) -> bool:
     """Whether a ``class_name`` dict is meant as a schedule (known or not) rather than a wrapper."""
     if class_name in REGISTRY:
@@ -85,6 +92,8 @@ def _is_schedule(node: dict[str, Any], class_name: str) -> bool:
     module = node.get("module")
     if isinstance(module, str) and "schedules" in module:
         return True
+    if class_name in OPTIMIZERS or (isinstance(module, str) and module.startswith("keras.")):
+        return False
     config = node.get("config")
     return isinstance(config, dict) and not any(k in config for k in _NESTED)
 
