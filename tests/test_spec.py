@@ -160,6 +160,8 @@ def test_parse_expression_imports_neither_numpy_nor_tensorflow() -> None:
 
 @pytest.mark.parametrize("text, steps, fragment", [
     ("ExponentialDecay(0.1, 100000, 0.96, staircase=True)", 1000, "never drops"),
+    ("ExponentialDecay(0.1, 100000, 0.96)", 1000, "falls by only 0.04%"),
+    ("InverseTimeDecay(0.1, 1000000, 0.5)", 1000, "falls by only 0.05%"),
     ("PiecewiseConstantDecay([100000, 110000], [1.0, 0.5, 0.1])", 1000, "stays 1.0 throughout"),
     ("PiecewiseConstantDecay([10], [2, 1])", 100, "int32"),
     ("PiecewiseConstantDecay([16777217.0], [0.2, 0.1])", 100, "reads as 16777216"),

@@ -165,6 +165,17 @@ class Schedule:
         """The NumPy dtype name of the values Keras returns ("float32" unless an int changes it)."""
         return "float32"
 
+    def change_text(self, first: int, last: int) -> str:
+        """How much the rate moves from step ``first`` to ``last``, as words for a warning."""
+        import numpy as np
+
+        a, b = (float(v) for v in self.evaluate_numpy(np.array([first, last], dtype=np.int64)))
+        if a == b:
+            return "the rate does not change"
+        if a == 0 or not (np.isfinite(a) and np.isfinite(b)):
+            return f"the rate goes from {a:.7g} to {b:.7g}"
+        return f"the rate {'falls' if b < a else 'rises'} by only {abs(b / a - 1):.2%}"
+
     def surprises(self, first: int, last: int) -> list[str]:
         """Why this schedule would surprise its author over steps first..last: one line each.
 

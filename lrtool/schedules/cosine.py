@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from lrtool.schedules import _kmath as km
 from lrtool.schedules._search import WRAP, edges_with_wrap, first_bad_in_segments, first_step_where
-from lrtool.schedules.base import Schedule, ScheduleError, arg
+from lrtool.schedules.base import Schedule, ScheduleError, arg, number_text
 
 if TYPE_CHECKING:
     import numpy as np
@@ -168,7 +168,7 @@ class CosineDecay(Schedule):
                          " with pi cast to 3, so the decay ends near 0.005 of its start instead"
                          f" of alpha; write it as a float, e.g. {float(lr)!r}")
         if target is not None and target < lr:
-            notes.append(f"warmup_target ({target:g}) is below initial_learning_rate ({lr:g}):"
+            notes.append(f"warmup_target ({number_text(target)}) is below initial_learning_rate ({number_text(lr)}):"
                          " the warmup lowers the rate")
         if target is not None and self.warmup_steps == 0:
             notes.append("warmup_steps is 0: the decay starts from warmup_target, not from"
@@ -177,9 +177,9 @@ class CosineDecay(Schedule):
             notes.append("warmup_steps without warmup_target: Keras skips the warmup")
         warmup = self.warmup_steps if target is not None else 0
         if warmup and last < warmup:
-            notes.append(f"warmup_steps ({warmup:g}) is beyond the last step shown ({last}):"
+            notes.append(f"warmup_steps ({number_text(warmup)}) is beyond the last step shown ({last}):"
                          " only the warmup shows")
         elif last < warmup + self.decay_steps:
-            notes.append(f"the decay ends at step {warmup + self.decay_steps:g}, beyond the last"
+            notes.append(f"the decay ends at step {number_text(warmup + self.decay_steps)}, beyond the last"
                          f" step shown ({last})")
         return notes

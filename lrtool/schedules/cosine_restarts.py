@@ -12,7 +12,7 @@ from lrtool.schedules._search import (
     WRAP, edges_with_wrap, first_bad_in_segments, first_step_where, segment_starts,
     where_value_changes,
 )
-from lrtool.schedules.base import Schedule, ScheduleError, arg
+from lrtool.schedules.base import Schedule, ScheduleError, arg, number_text
 
 if TYPE_CHECKING:
     import numpy as np
@@ -174,6 +174,6 @@ class CosineDecayRestarts(Schedule):
                 f" {c['alpha']:g}), computes with pi cast to 3 and returns float64; write it as a"
                 f" float, e.g. {float(self.initial_learning_rate)!r}")
         if last < self.first_decay_steps:
-            notes.append(f"first_decay_steps ({self.first_decay_steps:g}) is beyond the last step"
+            notes.append(f"first_decay_steps ({number_text(self.first_decay_steps)}) is beyond the last step"
                          f" shown ({last}): no restart shows")
         return notes

@@ -11,7 +11,7 @@ from lrtool.schedules import _kmath as km
 from lrtool.schedules._search import (
     WRAP, edges_with_wrap, first_step_where, first_true, segment_starts, where_value_changes,
 )
-from lrtool.schedules.base import Schedule, ScheduleError, arg
+from lrtool.schedules.base import Schedule, ScheduleError, arg, number_text
 
 if TYPE_CHECKING:
     import numpy as np
@@ -124,7 +124,7 @@ class ExponentialDecay(Schedule):
             notes.append(note + "; write it as a float, e.g. "
                          f"{float(self.initial_learning_rate)!r}")
         if self.decay_rate != 1 and last < self.decay_steps:
-            notes.append(f"decay_steps ({self.decay_steps:g}) is beyond the last step shown"
-                         f" ({last}): the rate changes by less than one factor of decay_rate"
-                         + (" and never drops" if self.staircase else ""))
+            notes.append(f"decay_steps ({number_text(self.decay_steps)}) is beyond the last step shown"
+                         f" ({last}): " + ("the staircase never drops" if self.staircase
+                                           else self.change_text(first, last)))
         return notes

@@ -11,7 +11,7 @@ from lrtool.schedules import _kmath as km
 from lrtool.schedules._search import (
     WRAP, edges_with_wrap, first_true, segment_starts, where_value_changes,
 )
-from lrtool.schedules.base import Schedule, ScheduleError, arg
+from lrtool.schedules.base import Schedule, ScheduleError, arg, number_text
 
 if TYPE_CHECKING:
     import numpy as np
@@ -117,7 +117,8 @@ class InverseTimeDecay(Schedule):
                 f" decay_steps and decay_rate to int32 ({ds} and {rate}) and returns float64"
                 + (", so the rate never changes" if rate == 0 else "")
                 + f"; write it as a float, e.g. {float(self.initial_learning_rate)!r}")
-        if self.staircase and self._rate() != 0 and last < self.decay_steps:
-            notes.append(f"decay_steps ({self.decay_steps:g}) is beyond the last step shown"
-                         f" ({last}): the staircase never drops")
+        if self._rate() != 0 and last < self.decay_steps:
+            notes.append(f"decay_steps ({number_text(self.decay_steps)}) is beyond the last step shown"
+                         f" ({last}): " + ("the staircase never drops" if self.staircase
+                                           else self.change_text(first, last)))
         return notes

@@ -12,7 +12,7 @@ from lrtool.schedules._search import (
     WRAP, edges_with_wrap, first_bad_in_segments, first_step_where, segment_starts,
     where_value_changes,
 )
-from lrtool.schedules.base import Schedule, ScheduleError, arg
+from lrtool.schedules.base import Schedule, ScheduleError, arg, number_text
 
 if TYPE_CHECKING:
     import numpy as np
@@ -161,7 +161,7 @@ class PolynomialDecay(Schedule):
                 + (", so the rate never changes" if power == 0 else "")
                 + f"; write it as a float, e.g. {float(self.initial_learning_rate)!r}")
         if last < self.decay_steps and not self.cycle:
-            notes.append(f"decay_steps ({self.decay_steps:g}) is beyond the last step shown"
+            notes.append(f"decay_steps ({number_text(self.decay_steps)}) is beyond the last step shown"
                          f" ({last}): the rate never reaches end_learning_rate")
         if self.cycle and last > self.decay_steps:
             notes.append("with cycle, each restart rises less than the one before: Keras stretches"
