@@ -139,16 +139,31 @@ class PolynomialDecay(Schedule):
 
         if not len(steps):
             return None
-        if self.cycle or (self.int_rate and steps[-1] >= WRAP):
+        _, end, power, ds = self._constants()
+        usable_ends = km.nonnegative(end) and power >= 0
+        if self.cycle and not (usable_ends and self._cycle_is_exact(steps[-1])):
             # With cycle, float32 can round step / decay_steps down onto a whole number, making
             # 1 - p slightly negative: nan for a fractional power, a negative rate otherwise, at
             # scattered steps Keras really gives (e.g. step 27109 of decay_steps=1.0502479...).
             return first_bad_by_evaluation(self, steps)
-        _, end, power, _ = self._constants()
-        if end >= 0 and power >= 0:
+        if self.int_rate and steps[-1] >= WRAP:
+            return first_bad_by_evaluation(self, steps)
+        if usable_ends:
             return None  # between lr0 and end, both usable, at every step
         starts = [e for e in [self._decay_end(steps[0], steps[-1])] if e is not None]
         return first_bad_in_segments(steps, starts, lambda s: is_bad(self.evaluate_numpy(s)))
+
+    def _cycle_is_exact(self, last: int) -> bool:
+        """Whether p <= 1 at every cycle step up to ``last``, so 1 - p never goes negative.
+
+        With a whole decay_steps and steps below 2**24 (exact in float32), step / decay_steps is
+        either a whole number k (and then decay_steps * k is the step itself) or at least
+        1 / decay_steps away from one, more than float32 rounds off there.
+        """
+        if self.int_rate:  # float64 throughout: steps below 2**31 are exact as well
+            return last < WRAP and isinstance(self.decay_steps, int)
+        ds = float(km.f32(self.decay_steps))
+        return ds.is_integer() and last < 2**24
 
     def surprises(self, first: int, last: int) -> list[str]:
         notes = []
