@@ -6,153 +6,27 @@ Heavy modules (NumPy, rich, matplotlib, TensorFlow) are imported inside the comm
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, NoReturn
 
 import click
 
 from lrtool import clitypes
-from lrtool.backends import ENV_VAR, NAMES
-from lrtool.schedules import DEFAULT, Schedule, ScheduleError
-
-#: Extra spellings of schedule options.
-ALIASES = {"initial_learning_rate": ("--lr",)}
-
-
-def option_name(argument: str) -> str:
-    return "--" + argument.replace("_", "-")
-
-
-def schedule_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """One option per argument of the default schedule, read from its definition."""
-    for field in reversed(dataclasses.fields(DEFAULT)):
-        help_text = field.metadata.get("help", "")
-        if isinstance(field.default, bool):
-            option = click.option(option_name(field.name), is_flag=True, help=help_text)
-        else:
-            option = click.option(
-                option_name(field.name),
-                *ALIASES.get(field.name, ()),
-                field.name,
-                type=clitypes.FINITE,
-                default=DEFAULT.example[field.name],
-                show_default=True,
-                help=help_text,
-            )
-        command = option(command)
-    return command
-
-
-def step_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Which steps to show, the epoch column, and the backend."""
-    decorators = [
-        click.option("--steps", "steps", type=clitypes.STEPS, default=None, metavar="N",
-                     help="Show steps 0 .. N-1 (1e6 style accepted). "
-                          "[default: about ten decay periods]"),
-        click.option("--start", type=clitypes.STEPS, default=0, metavar="S",
-                     help="Begin at step S instead of 0."),
-        click.option("--every", type=clitypes.POSITIVE_STEPS, default=1, metavar="K",
-                     show_default=True, help="Only every K-th step: S, S+K, S+2K, ..."),
-        click.option("--at", "at", type=clitypes.STEP_LIST, multiple=True, metavar="LIST",
-                     help="Exactly these steps: 0,100,1000 (may repeat)."),
-        click.option("--both", is_flag=True,
-                     help="Continuous and staircase values side by side."),
-        click.option("--steps-per-epoch", type=clitypes.POSITIVE_STEPS, default=None,
-                     metavar="N", help="Also show the epoch, step / N."),
-        click.option("--backend", type=click.Choice(NAMES, case_sensitive=False),
-                     default="auto", show_default=True, envvar=ENV_VAR, show_envvar=True,
-                     help="Evaluate with TensorFlow's own schedule, or NumPy's bit-exact copy; "
-                          "auto uses TensorFlow when it imports."),
-    ]
-    for decorator in reversed(decorators):
-        command = decorator(command)
-    return command
-
-
-@dataclasses.dataclass
-class Request:
-    """Everything a command needs, validated: what to evaluate, where, and how."""
-
-    schedule: Schedule
-    series: dict[str, Schedule]
-    steps: Sequence[int]
-    steps_per_epoch: int | None
-    backend: Any
-
-
-def prepare(params: dict[str, Any]) -> Request:
-    """Turn the parsed options into a Request, or fail with a usage error naming the option."""
-    from lrtool.evaluate import UnusableRate, check, series
-    from lrtool.steps import select
-
-    arguments = {f.name: params.pop(f.name) for f in dataclasses.fields(DEFAULT)}
-    try:
-        schedule = DEFAULT(**arguments)
-    except ScheduleError as exc:
-        raise click.BadParameter(exc.message, param_hint=_hint(exc.argument)) from None
-
-    at = [step for group in params["at"] for step in group]
-    if at and (params["steps"] is not None or params["start"] or params["every"] != 1):
-        raise click.UsageError("--at gives the steps itself: use it without --steps, --start and --every")
-    total = params["steps"] if params["steps"] is not None else schedule.suggested_steps()
-    if not at:
-        if total == 0:
-            raise click.BadParameter("must be at least 1", param_hint="'--steps'")
-        if params["start"] >= total:
-            raise click.BadParameter(
-                f"{params['start']} is not below --steps ({total})", param_hint="'--start'"
-            )
-    steps = select(total, params["start"], params["every"], at or None)
-    chosen = series(schedule, params["both"])
-    try:
-        check(chosen, steps)
-    except UnusableRate as exc:
-        raise click.UsageError(str(exc)) from None
-    return Request(schedule, chosen, steps, params["steps_per_epoch"], _backend(params["backend"]))
-
-
-def _hint(argument: str | None) -> str | None:
-    if argument is None:
-        return None
-    return " / ".join(f"'{name}'" for name in (option_name(argument), *ALIASES.get(argument, ())))
-
-
-def _backend(name: str) -> Any:
-    from lrtool.backends import BackendUnavailable, resolve
-
-    try:
-        return resolve(name)
-    except BackendUnavailable as exc:
-        raise click.BadParameter(str(exc), param_hint="'--backend'") from None
-
-
-def with_request(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Decorate a command taking a Request (plus its own options) with the shared options."""
-
-    @functools.wraps(command)
-    def wrapper(**params: Any) -> Any:
-        own = {k: params.pop(k) for k in list(params) if k not in _SHARED}
-        return command(prepare(params), **own)
-
-    return schedule_options(step_options(wrapper))
-
-
-_SHARED = {f.name for f in dataclasses.fields(DEFAULT)} | {
-    "steps", "start", "every", "at", "both", "steps_per_epoch", "backend",
-}
-
+from lrtool.cliopts import Request, with_request, with_schedule
+from lrtool.schedules import Schedule
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="lrtool", prog_name="lrtool")
 def cli() -> None:
     """See every learning rate a Keras schedule gives your optimizer, before you train.
 
-    The schedule is Keras's InverseTimeDecay, lr0 / (1 + decay_rate * step / decay_steps),
-    evaluated by TensorFlow itself when installed, else by a bit-exact NumPy copy.
+    A SCHEDULE is a Keras constructor call as written in training code, such as
+    'CosineDecay(1e-3, decay_steps=10000)', or a Keras JSON file ('-' for standard input);
+    give several to compare them. Without one, the --initial-learning-rate, --decay-steps,
+    --decay-rate and --staircase options describe an InverseTimeDecay. Values are evaluated by
+    TensorFlow's own schedule when installed, else by a NumPy copy of its arithmetic.
     """
 
 
@@ -206,6 +80,7 @@ def table(request: Request, rows: int, all_rows: bool) -> None:
             f"{len(request.steps):,} steps is too many rows for a table (at most"
             f" {MAX_TABLE_ROWS:,}); use lrtool csv, or --rows N", param_hint="'--all'")
     shown: Sequence[int] = request.steps
+    edges: list[int] = []
     if not all_rows and len(request.steps) > rows:
         edges = edges_in(request.series.values(), request.steps, rows)
         shown = table_steps(request.steps, edges, rows)
@@ -213,9 +88,10 @@ def table(request: Request, rows: int, all_rows: bool) -> None:
     with stdout_pipe():
         table_output.render(
             evaluation,
-            schedule=request.schedule,
+            schedules=dict(zip(request.labels, request.schedules)),
             total=len(request.steps),
             steps_per_epoch=request.steps_per_epoch,
+            edges=bool(edges),
         )
 
 
@@ -296,9 +172,9 @@ def plot(request: Request, output: str | None, log_y: bool, width: float | None,
         except image.DisplayError as exc:
             raise click.BadParameter(str(exc), param_hint="'--show'") from None
 
-    picture = plotdata.Picture(
-        plotdata.title_label(request.schedule), plotdata.default_panels(request.schedule),
-        request.steps, request.backend, request.steps_per_epoch, log_y)
+    title, panels = plotdata.layout(request.schedules, request.labels)
+    picture = plotdata.Picture(title, panels, request.steps, request.backend,
+                               request.steps_per_epoch, log_y)
     try:
         picture.validate()
     except UnusableRate as exc:
@@ -319,6 +195,26 @@ def plot(request: Request, output: str | None, log_y: bool, width: float | None,
 
         with stdout_pipe():
             terminal.render(picture)
+
+
+@cli.command()
+@with_schedule
+def config(schedule: Schedule) -> None:
+    """Print the schedule as Keras JSON (the serialize format).
+
+    The output is what keras.optimizers.schedules.serialize gives for the same schedule:
+    keras.optimizers.schedules.deserialize turns it back into the schedule, and every lrtool
+    command reads it as a SCHEDULE file.
+
+    \b
+    Examples:
+      lrtool config --decay-steps 1000 --decay-rate 0.5 --staircase > schedule.json
+      lrtool config 'CosineDecay(1e-3, decay_steps=10000, warmup_target=1e-2, warmup_steps=500)'
+      lrtool table schedule.json --steps 5000
+    """
+    from lrtool.keras_json import dumps
+
+    click.echo(dumps(schedule))
 
 
 class Interrupted(Exception):

@@ -74,6 +74,14 @@ def title_label(schedule: Schedule) -> str:
     return (schedule.with_staircase(False) if schedule.has_staircase else schedule).label()
 
 
+def layout(schedules: Sequence[Schedule], labels: Sequence[str]) -> tuple[str, list[PanelSpec]]:
+    """The title and panels: one schedule gets ``default_panels``; several share one panel,
+    under their short labels, with a legend."""
+    if len(schedules) == 1:
+        return title_label(schedules[0]), default_panels(schedules[0])
+    return " vs ".join(labels), [("", dict(zip(labels, schedules)))]
+
+
 @dataclasses.dataclass(frozen=True)
 class Picture:
     """What to draw, before the output decides its resolution.

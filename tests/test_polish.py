@@ -36,8 +36,9 @@ def values(items: list[tuple[str, str]]) -> list[str]:
 
 
 def test_completes_commands() -> None:
-    assert values(complete("lrtool c")) == ["completion", "csv"]
-    assert "table" in values(complete("lrtool "))
+    assert values(complete("lrtool pl")) == ["plot"]
+    assert values(complete("lrtool c")) == ["completion", "config", "csv"]
+    assert {"table", "csv", "plot", "config"} <= set(values(complete("lrtool ")))
 
 
 def test_completes_backend_choices() -> None:

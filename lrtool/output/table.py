@@ -8,11 +8,17 @@ from lrtool.evaluate import Evaluation
 from lrtool.schedules.base import Schedule
 
 
-def caption(schedule: Schedule, backend: str, shown: int, total: int, staircase: bool) -> str:
-    """Name the schedule and backend, and say when rows were left out and which were kept."""
-    text = f"{schedule.label()}\nbackend: {backend}"
+def caption(schedules: dict[str, Schedule], backend: str, shown: int, total: int,
+            edges: bool) -> str:
+    """Name the schedules and backend, and say when rows were left out and which were kept."""
+    if len(schedules) == 1:
+        text = next(iter(schedules.values())).label()
+    else:
+        text = "\n".join(f"{label}: {s.label()}" for label, s in schedules.items())
+    text += f"\nbackend: {backend}"
     if shown < total:
-        kept = "first, last, stair edges and an even spread" if staircase else "an even spread"
+        kept = ("first, last, where the rate jumps or turns, and an even spread" if edges
+                else "first, last and an even spread")
         text += (f"\nshowing {shown:,} of {total:,} steps ({kept});"
                  " --rows N or --all for more")
     return text
@@ -20,12 +26,14 @@ def caption(schedule: Schedule, backend: str, shown: int, total: int, staircase:
 
 def render(
     evaluation: Evaluation,
-    schedule: Schedule,
+    schedules: dict[str, Schedule],
     total: int,
     steps_per_epoch: int | None = None,
+    edges: bool = False,
     file: IO[str] | None = None,
 ) -> None:
-    """Print the table. Colour only on a terminal, none under NO_COLOR; plain text when piped.
+    """Print the table; ``schedules`` (by label) are named below it, and ``edges`` says
+    whether the rows kept include where the rate jumps or turns. Colour only on a terminal, none under NO_COLOR; plain text when piped.
 
     Values are printed exactly as in the CSV output (shortest text of the float32), so what
     the table shows can be searched for in a CSV of the same schedule.
@@ -37,7 +45,6 @@ def render(
     from lrtool.numtext import format_floats
 
     console = Console(file=file, highlight=False)
-    staircase = getattr(schedule, "staircase", False) or "staircase" in evaluation.columns
     table = Table(box=box.SIMPLE_HEAD, header_style="bold")
     table.add_column("step", justify="right", style="cyan")
     columns = [[str(int(s)) for s in evaluation.steps]]
@@ -51,5 +58,5 @@ def render(
         table.add_row(*row)
     console.print(table)
     # Below the table rather than as its caption, which rich would wrap to the table's width.
-    text = caption(schedule, evaluation.backend, evaluation.steps.size, total, staircase)
+    text = caption(schedules, evaluation.backend, evaluation.steps.size, total, edges)
     console.print(text, soft_wrap=True, style="dim")
