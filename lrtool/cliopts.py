@@ -113,7 +113,10 @@ def schedules_from(specs: Sequence[str], flags: dict[str, Any]) -> list[Schedule
             schedules.append(spec.parse(text, sys.stdin))
         except ScheduleError as exc:
             shown = text if len(text) <= 40 else text[:37] + "..."
-            raise click.BadParameter(exc.message, param_hint=f"SCHEDULE {shown!r}") from None
+            message = exc.message
+            if exc.argument and exc.argument not in message:
+                message = f"{exc.argument} {message}"  # "decay_steps must be > 0, not 0"
+            raise click.BadParameter(message, param_hint=f"SCHEDULE {shown!r}") from None
     return schedules
 
 

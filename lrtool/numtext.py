@@ -279,6 +279,15 @@ def join_rows(fields: list[np.ndarray], sep: bytes = b",", end: bytes = b"\n") -
     return table[table != PAD].tobytes()
 
 
-def format_floats(values: np.ndarray) -> list[str]:
+def number_matrix(values: np.ndarray) -> np.ndarray:
+    """Rates of any dtype Keras returns: int32 ones (all-integer piecewise values) print as
+    integers, float32 and float64 ones as their shortest text."""
+    import numpy as np
+
+    values = np.asarray(values)
+    return int_matrix(values) if values.dtype.kind in "iu" else float_matrix(values)
+
+
+def format_numbers(values: np.ndarray) -> list[str]:
     """The same text as a list of strings, for outputs that place numbers one by one."""
-    return [row.tobytes().replace(b"\0", b"").decode() for row in float_matrix(values)]
+    return [row.tobytes().replace(b"\0", b"").decode() for row in number_matrix(values)]

@@ -26,12 +26,12 @@ def header(labels: Iterable[str], steps_per_epoch: int | None = None) -> bytes:
 
 def lines(chunk: Evaluation, steps_per_epoch: int | None = None) -> bytes:
     """The CSV lines of one chunk (no header)."""
-    from lrtool.numtext import float_matrix, int_matrix, join_rows
+    from lrtool.numtext import float_matrix, int_matrix, join_rows, number_matrix
 
     fields = [int_matrix(chunk.steps)]
     if steps_per_epoch:
         fields.append(float_matrix(chunk.steps / steps_per_epoch))
-    fields += [float_matrix(values) for values in chunk.columns.values()]
+    fields += [number_matrix(values) for values in chunk.columns.values()]
     return join_rows(fields)
 
 

@@ -42,7 +42,7 @@ def render(
     from rich.console import Console
     from rich.table import Table
 
-    from lrtool.numtext import format_floats
+    from lrtool.numtext import format_numbers
 
     console = Console(file=file, highlight=False)
     table = Table(box=box.SIMPLE_HEAD, header_style="bold")
@@ -50,10 +50,10 @@ def render(
     columns = [[str(int(s)) for s in evaluation.steps]]
     if steps_per_epoch:
         table.add_column("epoch", justify="right")
-        columns.append(format_floats(evaluation.steps / steps_per_epoch))
+        columns.append(format_numbers(evaluation.steps / steps_per_epoch))
     for label, values in evaluation.columns.items():
         table.add_column(label, justify="right", style="green")
-        columns.append(format_floats(values))
+        columns.append(format_numbers(values))
     for row in zip(*columns):
         table.add_row(*row)
     console.print(table)
