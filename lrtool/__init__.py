@@ -5,9 +5,34 @@ The library is usable without the CLI::
     >>> from lrtool import InverseTimeDecay, evaluate
     >>> evaluate(InverseTimeDecay(0.1, 1, 0.5), range(3), backend="numpy").values.tolist()
     [0.10000000149011612, 0.06666667014360428, 0.05000000074505806]
+    >>> from lrtool.spec import parse
+    >>> parse("PiecewiseConstantDecay([1000], [1e-2, 1e-3])").label()
+    'PiecewiseConstantDecay(boundaries=[1000], values=[0.01, 0.001])'
 """
 
 from lrtool.evaluate import Evaluation, evaluate
-from lrtool.schedules import REGISTRY, InverseTimeDecay, Schedule, ScheduleError
+from lrtool.schedules import (
+    REGISTRY,
+    CosineDecay,
+    CosineDecayRestarts,
+    ExponentialDecay,
+    InverseTimeDecay,
+    PiecewiseConstantDecay,
+    PolynomialDecay,
+    Schedule,
+    ScheduleError,
+)
 
-__all__ = ["REGISTRY", "Evaluation", "InverseTimeDecay", "Schedule", "ScheduleError", "evaluate"]
+__all__ = [
+    "REGISTRY",
+    "CosineDecay",
+    "CosineDecayRestarts",
+    "Evaluation",
+    "ExponentialDecay",
+    "InverseTimeDecay",
+    "PiecewiseConstantDecay",
+    "PolynomialDecay",
+    "Schedule",
+    "ScheduleError",
+    "evaluate",
+]
