@@ -17,6 +17,11 @@ from lrtool import clitypes
 from lrtool.cliopts import Request, with_request, with_schedule
 from lrtool.schedules import Schedule
 
+def examples(*lines: str) -> str:
+    """An Examples block for a command's help, printed after its options and never rewrapped."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="lrtool", prog_name="lrtool")
 def cli() -> None:
@@ -30,19 +35,17 @@ def cli() -> None:
     """
 
 
-@cli.command()
+@cli.command(epilog=examples(
+    'eval "$(lrtool completion bash)"                                 # in ~/.bashrc',
+    'lrtool completion zsh > "${fpath[1]}/_lrtool"                    # then restart zsh',
+    'lrtool completion fish > ~/.config/fish/completions/lrtool.fish',
+))
 @click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
 def completion(shell: str) -> None:
     """Print the TAB-completion script for SHELL (bash, zsh or fish).
 
     It is click's own script, the same as _LRTOOL_COMPLETE=SHELL_source lrtool prints;
     completions/ in the source tree holds a copy of each.
-
-    \b
-    Examples:
-      eval "$(lrtool completion bash)"                                 # in ~/.bashrc
-      lrtool completion zsh > "${fpath[1]}/_lrtool"                    # then restart zsh
-      lrtool completion fish > ~/.config/fish/completions/lrtool.fish
     """
     from lrtool.reference import completion_script
 
@@ -53,7 +56,13 @@ def completion(shell: str) -> None:
 MAX_TABLE_ROWS = 10_000
 
 
-@cli.command()
+@cli.command(epilog=examples(
+    'lrtool table --initial-learning-rate 0.1 --decay-steps 1 --decay-rate 0.5 --steps 5',
+    'lrtool table --decay-steps 1000 --decay-rate 0.5 --steps 100000 --staircase',
+    'lrtool table --decay-steps 1000 --decay-rate 0.5 --steps 1e5 --both --steps-per-epoch 500',
+    'lrtool table --decay-steps 1000 --decay-rate 0.5 --at 0,999,1000,5000',
+    "lrtool table 'PiecewiseConstantDecay([1000, 5000], [1e-2, 1e-3, 1e-4])' --steps 8000",
+))
 @with_request
 @click.option("--rows", type=clitypes.StepCount(minimum=1, maximum=MAX_TABLE_ROWS), default=30,
               show_default=True, metavar="N",
@@ -62,13 +71,6 @@ MAX_TABLE_ROWS = 10_000
               help=f"Show every requested step (up to {MAX_TABLE_ROWS:,}; csv has no limit).")
 def table(request: Request, rows: int, all_rows: bool) -> None:
     """Print the learning rate at each step as a table.
-
-    \b
-    Examples:
-      lrtool table --initial-learning-rate 0.1 --decay-steps 1 --decay-rate 0.5 --steps 5
-      lrtool table --decay-steps 1000 --decay-rate 0.5 --steps 100000 --staircase
-      lrtool table --decay-steps 1000 --decay-rate 0.5 --steps 1e5 --both --steps-per-epoch 500
-      lrtool table --decay-steps 1000 --decay-rate 0.5 --at 0,999,1000,5000
     """
     from lrtool.evaluate import evaluate
     from lrtool.files import stdout_pipe
@@ -95,7 +97,12 @@ def table(request: Request, rows: int, all_rows: bool) -> None:
         )
 
 
-@cli.command()
+@cli.command(epilog=examples(
+    'lrtool csv --decay-steps 1000 --decay-rate 0.5 --steps 1e6 --both > lr.csv',
+    "lrtool csv --decay-steps 1000 --decay-rate 0.5 --steps 1e6 | awk -F, '$2 < 1e-3 {print $1; exit}'",
+    'lrtool csv --decay-steps 1000 --decay-rate 0.5 --steps 1e6 --every 1000 -o lr.csv',
+    'lrtool csv optimizer.json --steps 1e5 > lr.csv',
+))
 @with_request
 @click.option("-o", "--output", type=clitypes.OUTPUT, default=None, metavar="FILE",
               help="Write to FILE (whole or not at all) instead of standard output.")
@@ -104,12 +111,6 @@ def csv(request: Request, output: str | None) -> None:
 
     Each value is the shortest text that reads back to the exact float32 the optimizer gets.
     Any number of steps streams in flat memory; -o FILE is written whole or not at all.
-
-    \b
-    Examples:
-      lrtool csv --decay-steps 1000 --decay-rate 0.5 --steps 1e6 --both > lr.csv
-      lrtool csv --decay-steps 1000 --decay-rate 0.5 --steps 1e6 | awk -F, '$2 < 1e-3 {print $1; exit}'
-      lrtool csv --decay-steps 1000 --decay-rate 0.5 --steps 1e6 --every 1000 -o lr.csv
     """
     from lrtool.evaluate import evaluate_chunks
     from lrtool.files import atomic_path, stdout_pipe
@@ -124,7 +125,14 @@ def csv(request: Request, output: str | None) -> None:
         csv_output.write(chunks, out, request.steps_per_epoch)
 
 
-@cli.command()
+@cli.command(epilog=examples(
+    'lrtool plot --decay-steps 1000 --decay-rate 0.5 --steps 100000',
+    'lrtool plot --decay-steps 1000 --decay-rate 0.5 --steps 100000 -o lr.png',
+    'lrtool plot --decay-steps 1e6 --decay-rate 0.5 --steps 1e9 --log-y -o big.svg',
+    'lrtool plot --decay-steps 1000 --steps 1e5 --steps-per-epoch 500 --width 8 --dpi 200 -o lr.pdf',
+    "lrtool plot 'CosineDecay(1e-3, decay_steps=10000, warmup_target=1e-2, warmup_steps=500)' --steps 12000",
+    "lrtool plot 'InverseTimeDecay(0.1, 1000, 0.5)' 'ExponentialDecay(0.1, 1000, 0.5)' -o compare.png",
+))
 @with_request
 @click.option("-o", "--output", type=clitypes.OUTPUT, default=None, metavar="FILE",
               help="Write an image instead (png, svg, pdf, ... by the extension), whole or not at all.")
@@ -143,13 +151,6 @@ def plot(request: Request, output: str | None, log_y: bool, width: float | None,
     Continuous and staircase variants side by side, whatever --staircase and --both say. Only
     the steps that decide a pixel are evaluated, so 1e9 steps draw as fast as 1e3, with the
     pixels every step would give; stair edges are exact.
-
-    \b
-    Examples:
-      lrtool plot --decay-steps 1000 --decay-rate 0.5 --steps 100000
-      lrtool plot --decay-steps 1000 --decay-rate 0.5 --steps 100000 -o lr.png
-      lrtool plot --decay-steps 1e6 --decay-rate 0.5 --steps 1e9 --log-y -o big.svg
-      lrtool plot --decay-steps 1000 --steps 1e5 --steps-per-epoch 500 --width 8 --dpi 200 -o lr.pdf
     """
     from lrtool import plotdata
     from lrtool.evaluate import UnusableRate
@@ -197,7 +198,11 @@ def plot(request: Request, output: str | None, log_y: bool, width: float | None,
             terminal.render(picture)
 
 
-@cli.command()
+@cli.command(epilog=examples(
+    'lrtool config --decay-steps 1000 --decay-rate 0.5 --staircase > schedule.json',
+    "lrtool config 'CosineDecay(1e-3, decay_steps=10000, warmup_target=1e-2, warmup_steps=500)'",
+    'lrtool table schedule.json --steps 5000',
+))
 @with_schedule
 def config(schedule: Schedule) -> None:
     """Print the schedule as Keras JSON (the serialize format).
@@ -205,12 +210,6 @@ def config(schedule: Schedule) -> None:
     The output is what keras.optimizers.schedules.serialize gives for the same schedule:
     keras.optimizers.schedules.deserialize turns it back into the schedule, and every lrtool
     command reads it as a SCHEDULE file.
-
-    \b
-    Examples:
-      lrtool config --decay-steps 1000 --decay-rate 0.5 --staircase > schedule.json
-      lrtool config 'CosineDecay(1e-3, decay_steps=10000, warmup_target=1e-2, warmup_steps=500)'
-      lrtool table schedule.json --steps 5000
     """
     from lrtool.keras_json import dumps
 
