@@ -148,9 +148,10 @@ def plot(request: Request, output: str | None, log_y: bool, width: float | None,
          height: float | None, dpi: int | None, show: bool) -> None:
     """Plot the learning rate by step, in the terminal or as an image file.
 
-    Continuous and staircase variants side by side, whatever --staircase and --both say. Only
-    the steps that decide a pixel are evaluated, so 1e9 steps draw as fast as 1e3, with the
-    pixels every step would give; stair edges are exact.
+    A schedule with a staircase option is drawn continuous | staircase side by side, whatever
+    --staircase and --both say; several schedules share one panel with a legend. Only the
+    steps that decide a pixel are evaluated, so 1e9 steps draw as fast as 1e3, with the pixels
+    every step would give; stair edges, boundaries and restarts are exact.
     """
     from lrtool import plotdata
     from lrtool.evaluate import UnusableRate
