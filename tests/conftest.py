@@ -8,6 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import reject
+
+from lrtool.schedules import REGISTRY, Schedule, ScheduleError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +30,16 @@ def no_tensorflow_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "raise ModuleNotFoundError(\"No module named 'tensorflow'\", name='tensorflow')\n"
     )
     return path
+
+
+def build(name: str, kwargs: dict[str, object]) -> Schedule:
+    """A registry schedule from keyword arguments, for property tests: arguments the schedule
+    refuses make hypothesis draw again rather than fail."""
+    try:
+        return REGISTRY[name].from_arguments(kwargs)
+    except ScheduleError:
+        reject()
+        raise AssertionError("unreachable")
 
 
 def run(

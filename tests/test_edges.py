@@ -6,16 +6,15 @@ stair or piecewise schedule changes value exactly at its edges and nowhere else.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lrtool.backends.numpy_backend import first_bad_by_evaluation, is_bad
-from lrtool.schedules import REGISTRY, Schedule, ScheduleError
+from lrtool.schedules import REGISTRY, Schedule
 from lrtool.spec import parse
+from tests.conftest import build
 
 SPAN = 30_000
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
@@ -23,14 +22,6 @@ SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=list(H
 floats = lambda lo, hi: st.floats(min_value=lo, max_value=hi, allow_subnormal=False)  # noqa: E731
 rates = st.one_of(floats(1e-4, 10.0), st.integers(1, 5))
 periods = st.one_of(st.integers(1, 3000), floats(0.5, 3000.0))
-
-
-def build(name: str, kwargs: dict[str, Any]) -> Schedule:
-    try:
-        return REGISTRY[name].from_arguments(kwargs)
-    except ScheduleError:
-        reject()
-        raise AssertionError("unreachable")
 
 
 @st.composite

@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from lrtool.backends import resolve
-from lrtool.schedules import REGISTRY, Schedule, ScheduleError
+from lrtool.schedules import REGISTRY, Schedule
+from tests.conftest import build
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -73,14 +74,6 @@ def _magnitude(schedule: Schedule) -> float:
                and isinstance(v, (int, float))]
     numbers += [abs(v) for v in getattr(schedule, "values", ())]
     return max(numbers + [0.0]) * 4
-
-
-def build(name: str, kwargs: dict[str, Any]) -> Schedule:
-    try:
-        return REGISTRY[name].from_arguments(kwargs)
-    except ScheduleError:
-        reject()
-        raise AssertionError("unreachable")
 
 
 # --- strategies -----------------------------------------------------------------------------
