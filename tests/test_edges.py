@@ -73,6 +73,9 @@ def check_edges(schedule: Schedule, lo: int, hi: int) -> None:
     values = schedule.evaluate_numpy(steps)
     edges = schedule.edges(lo, hi, 10**6)
     assert edges == sorted(set(edges)) and all(lo < e <= hi for e in edges), edges
+    assert schedule.edge_count(lo, hi) >= len(edges)  # what plots rely on to take them all
+    if schedule.monotone(lo, hi):  # and to take an even spread of them
+        assert is_monotone(values), schedule.label()
     bounds = [lo, *edges, hi + 1]
     for a, b in zip(bounds, bounds[1:]):
         segment = values[a - lo : b - lo]

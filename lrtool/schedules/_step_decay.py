@@ -10,7 +10,9 @@ import math
 from typing import TYPE_CHECKING, ClassVar
 
 from lrtool.schedules import _kmath as km
-from lrtool.schedules._search import WRAP, edges_with_wrap, segment_starts, where_value_changes
+from lrtool.schedules._search import (
+    WRAP, count_with_wrap, edges_with_wrap, segment_count, segment_starts, where_value_changes,
+)
 from lrtool.schedules.base import Schedule, ScheduleError, arg, number_text
 
 if TYPE_CHECKING:
@@ -74,6 +76,19 @@ class StepDecay(Schedule):
         else:
             found = segment_starts(self._progress, lo, hi, limit)
         return where_value_changes(found, self.evaluate_numpy)
+
+    def edge_count(self, lo: int, hi: int) -> int:
+        """The stairs in [lo, hi] (two evaluations); none for the continuous schedule."""
+        if not self.staircase or self._rate() == self.neutral_rate:
+            return 0
+        if self.int_rate and hi >= WRAP:
+            return count_with_wrap(lambda a, b: segment_count(self._progress, a, b), lo, hi)
+        return segment_count(self._progress, lo, hi)
+
+    def monotone(self, lo: int, hi: int) -> bool:
+        """Both formulas are monotone in p for a rate of at least 0, and p never falls from
+        step 0 on, unless an int32 step wraps: stairs then all go the same way."""
+        return lo >= 0 and km.nonnegative(self._rate()) and not (self.int_rate and hi >= WRAP)
 
     def _last_moving_step(self, lo: int, hi: int) -> int:
         """Where to stop looking for stairs: past it the value no longer changes."""

@@ -204,6 +204,24 @@ class Schedule:
         """
         return []
 
+    def edge_count(self, lo: int, hi: int) -> int:
+        """At least as many as there are edges in [lo, hi], known without finding them.
+
+        A plot takes every edge of a schedule that turns, so it asks this first: to find them all
+        when there are few enough, and to evaluate every step instead when that costs less. Not
+        known by default: one per step, the most there can be.
+        """
+        return max(hi - lo, 0)
+
+    def monotone(self, lo: int, hi: int) -> bool:
+        """Whether the value only falls, or only rises, over steps [lo, hi], edges included.
+
+        A plot column's extremes are then its first and last steps, so an even spread of the
+        edges draws it exactly however many there are. False unless the schedule knows: a plot
+        then takes every edge.
+        """
+        return False
+
     def first_bad_step(self, steps: Sequence[int]) -> int | None:
         """The first requested step whose value is not a usable rate (nan, inf, negative).
 

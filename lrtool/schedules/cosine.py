@@ -147,6 +147,10 @@ class CosineDecay(Schedule):
             return edges_with_wrap(lambda a, b, n: self._turns(a, b)[:n], lo, hi, limit)
         return self._turns(lo, hi)[: max(limit, 0)]
 
+    def edge_count(self, lo: int, hi: int) -> int:
+        """Its two turns at most, and each int32 wrap: few enough to find them all."""
+        return len(self.edges(lo, hi, hi - lo + 1))
+
     def first_bad_step(self, steps: Sequence[int]) -> int | None:
         from lrtool.backends.numpy_backend import first_bad_by_evaluation, is_bad
 

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from lrtool.schedules import _kmath as km
 from lrtool.schedules._search import (
-    WRAP, edges_with_wrap, first_bad_in_segments, first_step_where, segment_starts,
-    where_value_changes,
+    WRAP, count_with_wrap, edges_with_wrap, first_bad_in_segments, first_step_where,
+    segment_count, segment_starts, where_value_changes,
 )
 from lrtool.schedules.base import Schedule, ScheduleError, arg, number_text
 
@@ -126,15 +126,22 @@ class CosineDecayRestarts(Schedule):
             decayed = km.ftz(km.ftz((t(1) - c["alpha"]) * cosine) + c["alpha"])
             return km.ftz(t(c["lr"]) * decayed)
 
-    def _restarts(self, lo: int, hi: int, limit: int) -> list[int]:
+    def _finite_until(self, lo: int, hi: int) -> tuple[int, list[int]]:
+        """The last step of [lo, hi] with a restart index, and the first without (an edge).
+
+        With t_mul below 1 the periods shrink to nothing: past their sum Keras takes the log of
+        a negative number.
+        """
         import numpy as np
 
-        ends = []
         if self._constants()["t"] < 1:
-            # The periods shrink to nothing: past their sum Keras takes log of a negative number.
             end = first_step_where(lambda s: ~np.isfinite(self.restart_index(s)), lo, hi)
             if end is not None:
-                ends, hi = [end], end - 1
+                return end - 1, [end]
+        return hi, []
+
+    def _restarts(self, lo: int, hi: int, limit: int) -> list[int]:
+        hi, ends = self._finite_until(lo, hi)
         starts = segment_starts(self.restart_index, lo, hi, limit)
         if self._constants()["m"] >= 0:
             # Every period then runs the same way: a restart that does not move is no edge.
@@ -145,6 +152,14 @@ class CosineDecayRestarts(Schedule):
         if self.int_rate and hi >= WRAP:
             return edges_with_wrap(self._restarts, lo, hi, limit)
         return self._restarts(lo, hi, limit)
+
+    def edge_count(self, lo: int, hi: int) -> int:
+        """The restarts in [lo, hi], from two restart indices (and the end of shrinking periods)."""
+        def count(a: int, b: int) -> int:
+            b, ends = self._finite_until(a, b)
+            return segment_count(self.restart_index, a, b) + len(ends)
+
+        return count_with_wrap(count, lo, hi) if self.int_rate and hi >= WRAP else count(lo, hi)
 
     def first_bad_step(self, steps: Sequence[int]) -> int | None:
         import numpy as np

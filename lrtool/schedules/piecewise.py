@@ -122,6 +122,17 @@ class PiecewiseConstantDecay(Schedule):
     def edges(self, lo: int, hi: int, limit: int) -> list[int]:
         return spread_out(sorted({e for e in self._changes() if lo < e <= hi}), limit)
 
+    def edge_count(self, lo: int, hi: int) -> int:
+        return sum(1 for e in self._changes() if lo < e <= hi)
+
+    def monotone(self, lo: int, hi: int) -> bool:
+        """Whether the values met from ``lo`` to ``hi`` only fall, or only rise."""
+        import numpy as np
+
+        at = [lo] + [e for e in self._changes() if lo < e <= hi]
+        moves = np.diff(self.evaluate_numpy(np.array(at, dtype=np.int64)).astype(np.float64))
+        return bool(np.all(moves <= 0) or np.all(moves >= 0))
+
     def first_bad_step(self, steps: Sequence[int]) -> int | None:
         import numpy as np
 

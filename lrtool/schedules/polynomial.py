@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from lrtool.schedules import _kmath as km
 from lrtool.schedules._search import (
-    WRAP, edges_with_wrap, first_bad_in_segments, first_step_where, segment_starts,
-    where_value_changes,
+    WRAP, count_with_wrap, edges_with_wrap, first_bad_in_segments, first_step_where,
+    segment_count, segment_starts, where_value_changes,
 )
 from lrtool.schedules.base import Schedule, ScheduleError, arg, number_text
 
@@ -133,6 +133,17 @@ class PolynomialDecay(Schedule):
         if self.int_rate and hi >= WRAP:
             return edges_with_wrap(self._edges, lo, hi, limit)
         return self._edges(lo, hi, limit)
+
+    def edge_count(self, lo: int, hi: int) -> int:
+        """The cycle restarts in [lo, hi] (two evaluations), or the one end of the decay."""
+        def count(a: int, b: int) -> int:
+            return segment_count(self.multiplier, a, b) if self.cycle else int(b > a)
+
+        return count_with_wrap(count, lo, hi) if self.int_rate and hi >= WRAP else count(lo, hi)
+
+    def monotone(self, lo: int, hi: int) -> bool:
+        """Without cycle the rate follows one polynomial to its end, then stays."""
+        return lo >= 0 and not self.cycle and not (self.int_rate and hi >= WRAP)
 
     def first_bad_step(self, steps: Sequence[int]) -> int | None:
         from lrtool.backends.numpy_backend import first_bad_by_evaluation, is_bad
