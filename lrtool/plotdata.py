@@ -6,7 +6,8 @@ neighbours by the segments between consecutive steps. Every schedule promises to
 between consecutive ``edges`` (stair edges, restarts, turns), so those extremes sit at a
 column's first and last step, or on either side of an edge inside it. Evaluating just those
 steps draws the same picture as evaluating all of them, and costs about as much for a billion
-steps as for a thousand.
+steps as for a thousand. (A schedule that turns at more edges than EDGE_LIMIT, such as a restart
+every thousand steps over a billion, costs what its edges cost: see ``lrtool.extremes``.)
 
 A column is given by its first step: ``cuts[c]`` is the first step (requested or not) of column
 ``c``, and the column holds the requested steps in ``[cuts[c], cuts[c + 1])``. The terminal
@@ -27,13 +28,16 @@ from lrtool.schedules.base import Schedule
 if TYPE_CHECKING:
     import numpy as np
 
+    from lrtool.extremes import Piece
+
 #: What one panel draws: a title and one labelled schedule per curve.
 PanelSpec = tuple[str, dict[str, Schedule]]
 
 #: Edges asked of a schedule: more than a picture has pixel columns, so that a schedule with
-#: fewer turns than this is drawn exactly whatever it does between them. Beyond it the edges
-#: are spread evenly, which stays exact for schedules that are monotone overall (every
-#: staircase that only falls), since then a column's extremes are its first and last steps.
+#: fewer edges than this is drawn exactly whatever it does between them. Beyond it the edges
+#: are spread evenly when the schedule is monotone overall (every staircase that only falls),
+#: since then a column's extremes are its first and last steps; a schedule that turns is drawn
+#: by ``lrtool.extremes`` instead.
 EDGE_LIMIT = 8192
 
 
@@ -43,11 +47,18 @@ class LogScaleError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class Curve:
-    """One schedule's evaluated points: ascending steps and their float32 values."""
+    """One schedule's evaluated points: ascending steps and their float32 values.
+
+    ``stairs``: every edge is known (at most EDGE_LIMIT, or a schedule that turns), so that an
+    image can draw a column's one stair upright. Not so for a monotone schedule with more edges,
+    drawn from an even spread of them: its columns are drawn from their ends alone, and so is
+    the same curve evaluated at every step, which must give the same image.
+    """
 
     label: str
     steps: np.ndarray
     values: np.ndarray
+    stairs: bool = True
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,6 +119,7 @@ class Picture:
 
     def sample(self, cuts: Sequence[np.ndarray]) -> list[Panel]:
         """Evaluate each panel at the steps its columns need (``cuts[i]`` for panel ``i``)."""
+        from lrtool import extremes
         from lrtool.evaluate import evaluate
         from lrtool.steps import as_array
 
@@ -115,27 +127,40 @@ class Picture:
         for (title, schedules), panel_cuts in zip(self.panels, cuts):
             curves = []
             for label, schedule in schedules.items():
-                steps = as_array(self.steps) if self.exhaustive else picture_steps(
-                    schedule, self.steps, panel_cuts, self._edges(schedule))
-                values = evaluate({label: schedule}, steps, self.backend).columns[label]
-                curves.append(Curve(label, steps, values))
+                def run(steps: np.ndarray, label: str = label,
+                        schedule: Schedule = schedule) -> np.ndarray:
+                    return evaluate({label: schedule}, steps, self.backend).columns[label]
+
+                how = None if self.exhaustive else self._plan(schedule)
+                if isinstance(how, list):  # a schedule turning at more edges than EDGE_LIMIT
+                    steps, values = extremes.points(schedule, how, panel_cuts, run)
+                else:
+                    steps = as_array(self.steps) if how is None else picture_steps(
+                        schedule, self.steps, panel_cuts, how)
+                    values = run(steps)
+                curves.append(Curve(label, steps, values, self._stairs(schedule)))
             panels.append(Panel(title, curves))
         return panels
 
     @functools.cached_property
-    def _edge_cache(self) -> dict[int, np.ndarray]:
+    def _plan_cache(self) -> dict[int, np.ndarray | list[Piece]]:
         return {}
 
-    def _edges(self, schedule: Schedule) -> np.ndarray:
-        """Edges found once per schedule: the value range and each drawing reuse them.
+    def _plan(self, schedule: Schedule) -> np.ndarray | list[Piece]:
+        """Edges (or pieces) found once per schedule: the value range and each drawing reuse them.
 
         Keyed by identity: the panels keep every schedule alive, and a schedule with list
         arguments is not hashable.
         """
         key = id(schedule)
-        if key not in self._edge_cache:
-            self._edge_cache[key] = edges_of(schedule, self.steps)
-        return self._edge_cache[key]
+        if key not in self._plan_cache:
+            self._plan_cache[key] = plan_of(schedule, self.steps)
+        return self._plan_cache[key]
+
+    def _stairs(self, schedule: Schedule) -> bool:
+        """Whether every edge is known: not for a monotone schedule with more than EDGE_LIMIT."""
+        lo, hi = self.first, self.last
+        return schedule.edge_count(lo, hi) <= EDGE_LIMIT or not schedule.monotone(lo, hi)
 
     def schedules(self) -> dict[str, Schedule]:
         """Every curve's schedule by label, for checking them all before drawing any."""
@@ -193,6 +218,21 @@ def edges_of(schedule: Schedule, steps: Sequence[int]) -> np.ndarray:
     return np.asarray(schedule.edges(int(steps[0]), int(steps[-1]), EDGE_LIMIT), dtype=np.int64)
 
 
+def plan_of(schedule: Schedule, steps: Sequence[int]) -> np.ndarray | list[Piece]:
+    """The edges to draw the schedule from, or, when they do not all fit, pieces to draw.
+
+    All edges when at most EDGE_LIMIT, an even spread when the schedule is monotone overall;
+    otherwise the columns' extremes come from ``lrtool.extremes``, which finds every edge or
+    evaluates every step, whichever costs less.
+    """
+    from lrtool import extremes
+
+    lo, hi = int(steps[0]), int(steps[-1])
+    if schedule.edge_count(lo, hi) <= EDGE_LIMIT or schedule.monotone(lo, hi):
+        return edges_of(schedule, steps)
+    return extremes.plan(schedule, steps)
+
+
 def picture_steps(
     schedule: Schedule, steps: Sequence[int], cuts: np.ndarray, edges: np.ndarray | None = None
 ) -> np.ndarray:
@@ -210,7 +250,8 @@ def picture_steps(
     bounds = np.concatenate([np.asarray(cuts, dtype=np.int64), edges])
     starts = count_below(steps, bounds)  # first requested step of each column / after each edge
     indices = np.concatenate([starts, starts - 1, [0, n - 1]])
-    indices = np.unique(np.clip(indices, 0, n - 1))
+    indices = np.sort(np.clip(indices, 0, n - 1))
+    indices = indices[np.diff(indices, prepend=-1) != 0]  # np.unique hashes: far slower
     return steps_at(steps, indices)
 
 

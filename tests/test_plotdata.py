@@ -21,7 +21,7 @@ from lrtool.plotdata import (
     step_text,
 )
 from lrtool.schedules import InverseTimeDecay
-from lrtool.schedules._search import segment_starts
+from lrtool.schedules._search import segment_count, segment_starts
 from lrtool.schedules.base import Schedule
 
 
@@ -39,9 +39,14 @@ class Sawtooth(Schedule):
         phase = steps.astype(np.float32) / np.float32(self.period)
         return (np.float32(1) - (phase - np.floor(phase))).astype(np.float32)
 
+    def period_index(self, steps: np.ndarray) -> np.ndarray:
+        return np.floor(steps.astype(np.float32) / np.float32(self.period))
+
     def edges(self, lo: int, hi: int, limit: int) -> list[int]:
-        return segment_starts(lambda s: np.floor(s.astype(np.float32) / np.float32(self.period)),
-                              lo, hi, limit)
+        return segment_starts(self.period_index, lo, hi, limit)
+
+    def edge_count(self, lo: int, hi: int) -> int:
+        return segment_count(self.period_index, lo, hi)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lrtool.extremes import extremes
 from lrtool.plotdata import Picture, step_text
 
 if TYPE_CHECKING:
@@ -127,13 +128,19 @@ def figure(picture: Picture, width: float | None = None, height: float | None = 
                  f" · backend {picture.backend.name}", fontsize=10)
 
     fig.draw_without_rendering()  # lay out: the axes' pixel columns are final from here on
-    panels = picture.sample([_pixel_cuts(ax, first, last) for ax in axes])
+    cuts = [_pixel_cuts(ax, first, last) for ax in axes]
+    panels = picture.sample(cuts)
     labels = list(dict.fromkeys(c.label for p in panels for c in p.curves))
     marker = "o" if n <= MARKERS_UP_TO else None
-    for ax, panel in zip(axes, panels):
+    for ax, panel, panel_cuts in zip(axes, panels, cuts):
         for curve in panel.curves:
-            ax.plot(curve.steps, curve.values, linewidth=1.5, marker=marker, markersize=3,
-                    label=curve.label, color=f"C{labels.index(curve.label) % 10}")
+            # Only the points that make each sub-pixel column: a line through many points per
+            # pixel, all stroked and antialiased, comes out bolder than the curve (Agg adds up
+            # the coverage of overlapping pieces), and beyond about 100,000 turning points Agg
+            # cannot draw it at all.
+            index = extremes(curve.steps, curve.values, panel_cuts, curve.stairs)
+            ax.plot(curve.steps[index], curve.values[index], linewidth=1.5, marker=marker,
+                    markersize=3, label=curve.label, color=f"C{labels.index(curve.label) % 10}")
         if len(panel.curves) > 1:
             ax.legend()
     return fig
