@@ -19,6 +19,7 @@ from lrtool.output import image
 from lrtool.plotdata import Picture, default_panels, title_label
 from lrtool.schedules import InverseTimeDecay
 from lrtool.schedules.base import Schedule
+from lrtool.spec import parse
 from tests.conftest import run
 from tests.test_plotdata import Sawtooth
 
@@ -199,3 +200,43 @@ def test_sampled_image_has_the_pixels_of_every_step(
     assert np.abs(a - b).max() <= 8 / 255
     drawn = [len(line.get_xdata()) for ax in image.figure(picture, *size).axes for line in ax.lines]
     assert max(drawn) < len(steps) / 2  # and not by drawing every step
+
+
+SMALL, FULL = (4, 3, 60), (None, None, None)
+#: Every registry schedule: edges sparser than the pixel columns, denser, and more than
+#: EDGE_LIMIT (monotone stairs spread evenly; restarts all found, or every step evaluated).
+REGISTRY_IMAGES = [
+    ("ExponentialDecay(0.1, 7.5, 0.999, staircase=True)", range(20_000), True, SMALL),
+    ("ExponentialDecay(0.1, 3, 0.9999, staircase=True)", range(200_000), False, SMALL),
+    ("ExponentialDecay(0.1, 10, 1.0001, staircase=True)", range(200_000), False, FULL),
+    ("PiecewiseConstantDecay([1000, 2500.5, 7000, 15000.7], [0.1, 0.05, 0.2, 0.01, 0.03])",
+     range(20_000), True, FULL),
+    ("PolynomialDecay(0.1, 1000, 0.01, power=0.5, cycle=True)", range(20_000), False, SMALL),
+    ("PolynomialDecay(0.1, 10, 0.01, power=2.0, cycle=True)", range(20_000), True, SMALL),
+    ("CosineDecay(1e-3, 10000, alpha=0.1, warmup_target=1e-2, warmup_steps=500)", range(12_000),
+     True, SMALL),
+    ("CosineDecayRestarts(0.1, 1000, t_mul=1.5, m_mul=0.8)", range(20_000), False, FULL),
+    ("CosineDecayRestarts(0.1, 20, t_mul=1.0, m_mul=0.9999, alpha=0.05)", range(200_000), False,
+     SMALL),
+    ("CosineDecayRestarts(0.1, 3.3, t_mul=1.0)", range(200_000), False, SMALL),
+    ("CosineDecayRestarts(0.1, 7.5, t_mul=1.0001, m_mul=0.9999, alpha=0.01)", range(200_000),
+     True, SMALL),
+]
+
+
+@pytest.mark.parametrize("text, steps, log_y, size", REGISTRY_IMAGES,
+                         ids=[f"{t[:50]}-{len(s)}{'-log' if y else ''}" for t, s, y, _ in REGISTRY_IMAGES])
+def test_every_schedule_has_the_pixels_of_every_step(
+    tmp_path: Path, text: str, steps: Sequence[int], log_y: bool, size: tuple
+) -> None:
+    """As above, for each registry schedule; a line through 200,000 points that turn at every
+    few steps is drawn from each sub-pixel column's extremes (Agg cannot stroke it whole)."""
+    schedule = parse(text)
+    picture = Picture(title_label(schedule), default_panels(schedule), steps, resolve("numpy"),
+                      log_y=log_y)
+    sampled, full = tmp_path / "sampled.png", tmp_path / "full.png"
+    image.write(picture, sampled, *size)
+    image.write(dataclasses.replace(picture, exhaustive=True), full, *size)
+    a, b = imread(sampled), imread(full)
+    assert a.shape == b.shape
+    assert np.abs(a - b).max() <= 8 / 255

@@ -9,7 +9,9 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
 from lrtool.backends import resolve
@@ -17,6 +19,7 @@ from lrtool.output import terminal
 from lrtool.plotdata import Picture, column_cuts, default_panels, title_label
 from lrtool.schedules import InverseTimeDecay
 from lrtool.schedules.base import Schedule
+from lrtool.spec import parse
 from tests.conftest import ROOT, _env, run
 from tests.test_plotdata import Sawtooth
 from tests.test_polish import colours, on_terminal
@@ -157,3 +160,76 @@ def test_sampled_plot_is_the_plot_of_every_step(
     if len(steps) > 1000:  # and it did not get there by evaluating every step
         cuts = column_cuts(picture.first, picture.last, 2 * size[0])
         assert all(c.steps.size < len(steps) / 2 for p in picture.sample([cuts]) for c in p.curves)
+
+
+@dataclasses.dataclass
+class Counting:
+    """A backend that counts the steps it evaluates."""
+
+    inner: Any
+    evaluated: int = 0
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    def evaluate(self, schedule: Schedule, steps: np.ndarray) -> np.ndarray:
+        self.evaluated += len(steps)
+        return self.inner.evaluate(schedule, steps)
+
+
+DENSE = "every step"  # edges so dense that finding them costs more than evaluating each step
+#: Every registry schedule, with edges sparser than the columns, denser than the columns, and
+#: more than EDGE_LIMIT (monotone stairs spread evenly; restarts all found, or every step).
+REGISTRY_PLOTS = [
+    ("ExponentialDecay(0.1, 1000, 0.5, staircase=True)", range(20_000), False, ""),
+    ("ExponentialDecay(0.1, 7.5, 0.999, staircase=True)", range(20_000), True, ""),
+    ("ExponentialDecay(0.1, 3, 0.9999, staircase=True)", range(200_000), False, ""),
+    ("ExponentialDecay(0.1, 10, 1.0001, staircase=True)", range(200_000), True, ""),
+    ("PiecewiseConstantDecay([1000, 2500.5, 7000, 15000.7], [0.1, 0.05, 0.2, 0.01, 0.03])",
+     range(20_000), False, ""),
+    ("PiecewiseConstantDecay([1000, 2500.5, 7000, 15000.7], [0.1, 0.05, 0.2, 0.01, 0.03])",
+     range(20_000), True, ""),
+    ("PiecewiseConstantDecay([10.5, 11, 12, 13.9, 15000], [0.1, 0.05, 0.2, 0.01, 0.03, 0.5])",
+     range(3, 20_000, 7), False, ""),
+    (f"PiecewiseConstantDecay({list(range(5, 200_000, 20))},"  # up, down, down, up, ...
+     f" {[(0.1, 0.02, 0.05)[i % 3] for i in range(10_001)]})", range(200_000), False, ""),
+    ("PolynomialDecay(0.1, 1000, 0.01, power=0.5, cycle=True)", range(20_000), False, ""),
+    ("PolynomialDecay(0.1, 1000, 0.01, power=2.0, cycle=True)", range(20_000), True, ""),
+    ("PolynomialDecay(0.1, 10, 0.01, power=0.5, cycle=True)", range(20_000), False, ""),
+    ("PolynomialDecay(0.1, 7.5, 0.01, power=2.0, cycle=True)", range(200_000), False, DENSE),
+    ("PolynomialDecay(0.1, 3, 0.01, power=0.5, cycle=True)", range(200_000), True, DENSE),
+    ("CosineDecay(1e-3, decay_steps=10000, warmup_target=1e-2, warmup_steps=500)",
+     range(12_000), False, ""),
+    ("CosineDecay(1e-3, 10000, alpha=0.1, warmup_target=1e-2, warmup_steps=500)",
+     range(12_000), True, ""),
+    ("CosineDecay(0.0, 1000, alpha=0.2, warmup_target=0.1, warmup_steps=333)",
+     range(5, 20_000, 3), False, ""),
+    ("CosineDecayRestarts(0.1, 1000, t_mul=1.5, m_mul=0.8)", range(20_000), False, ""),
+    ("CosineDecayRestarts(0.1, 1000, t_mul=1.0, m_mul=0.9, alpha=0.1)", range(20_000), True, ""),
+    ("CosineDecayRestarts(0.1, 10, t_mul=1.0)", range(20_000), False, ""),
+    ("CosineDecayRestarts(0.1, 20, t_mul=1.0, m_mul=0.9999, alpha=0.05)", range(200_000), False,
+     ""),
+    ("CosineDecayRestarts(0.1, 3.3, t_mul=1.0)", range(200_000), False, DENSE),
+    ("CosineDecayRestarts(0.1, 7.5, t_mul=1.0001, m_mul=0.9999, alpha=0.01)", range(200_000),
+     True, DENSE),
+    ("CosineDecayRestarts(0.1, 1000.0, t_mul=1.0, alpha=0.1)", range(10**9 - 200_000, 10**9),
+     True, ""),
+    ("CosineDecayRestarts(0.1, 7, t_mul=1.0)", range(2**24 - 100_000, 2**24 + 100_000), False,
+     DENSE),
+]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (300, 61)])
+@pytest.mark.parametrize("text, steps, log_y, how", REGISTRY_PLOTS,
+                         ids=[f"{t[:50]}-{len(s)}{'-log' if y else ''}" for t, s, y, _ in REGISTRY_PLOTS])
+def test_every_schedule_is_plotted_as_every_step_would_be(
+    text: str, steps: Sequence[int], log_y: bool, how: str, size: tuple[int, int]
+) -> None:
+    schedule = parse(text)
+    backend = Counting(resolve("numpy"))
+    picture = Picture(title_label(schedule), default_panels(schedule), steps, backend, log_y=log_y)
+    full = dataclasses.replace(picture, backend=resolve("numpy"), exhaustive=True)
+    assert render(picture, size) == render(full, size)
+    # Both drawings (the value range, then the columns) together, every panel.
+    assert (backend.evaluated >= len(steps)) == (how == DENSE), backend.evaluated
