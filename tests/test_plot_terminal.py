@@ -94,6 +94,29 @@ def test_log_y_ticks_are_powers_of_ten() -> None:
     assert "(log)" in out[1] and "1,000,000,000 steps" in out[1]
 
 
+def test_a_round_top_of_the_range_gets_its_label() -> None:
+    """The warmup peaks at 1e-2, which float32 stores as 0.0099999998: still the top tick."""
+    out = plot("CosineDecay(1e-3, decay_steps=10000, warmup_target=1e-2, warmup_steps=500)",
+               "--steps", "12000", columns=100, lines=24)
+    rows = [line for line in out if "┤" in line or "│" in line]
+    assert rows[0].startswith("1.0e-2┤") and rows[-1].startswith("     0┤")
+
+
+@pytest.mark.parametrize("lo, hi, ticks", [
+    (0.0, 1e-2, [0.0, 2e-3, 4e-3, 6e-3, 8e-3, 1e-2]),
+    (2e-3, 1e-2, [2e-3, 4e-3, 6e-3, 8e-3, 1e-2]),
+    (0.1, 0.2, [0.1, 0.125, 0.15, 0.175, 0.2]),
+])
+def test_float32_ends_of_the_range_count_as_their_round_values(
+    lo: float, hi: float, ticks: list[float]
+) -> None:
+    lo32, hi32 = (float(np.float32(v)) for v in (lo, hi))
+    assert terminal.nice_ticks(lo32, hi32, 5, slack=terminal.FLOAT32_SLACK) == pytest.approx(ticks)
+    assert terminal.nice_ticks(0.0, 0.0099, 5, slack=terminal.FLOAT32_SLACK)[-1] == 8e-3
+    assert terminal.log_ticks(float(np.float32(1e-3)), float(np.float32(0.1)), 4) == [
+        1e-3, 1e-2, 1e-1]
+
+
 def test_colour_on_a_terminal_none_under_no_color_and_writes_no_file(tmp_path: Path) -> None:
     assert colours(on_terminal("plot", "--steps", "100", "--backend", "numpy"))
     assert not colours(on_terminal("plot", "--steps", "100", "--backend", "numpy", NO_COLOR="1"))

@@ -38,8 +38,18 @@ def terminal_size() -> tuple[int, int]:
 
 # --- ticks --------------------------------------------------------------------------------
 
-def nice_ticks(lo: float, hi: float, count: int, whole: bool = False) -> list[float]:
-    """At most about ``count`` round values (1, 2, 2.5, 5 times a power of ten) in [lo, hi]."""
+#: How far (relatively) a rate may lie from the round value it stands for: rates are float32,
+#: which stores 0.01 as 0.0099999998, within 2**-24 of it. A y tick this close to the ends of
+#: the range belongs to it, so that a curve peaking at 0.01 gets its 1.0e-2 label at the top.
+FLOAT32_SLACK = 2.0**-20
+
+
+def nice_ticks(lo: float, hi: float, count: int, whole: bool = False,
+               slack: float = 0.0) -> list[float]:
+    """At most about ``count`` round values (1, 2, 2.5, 5 times a power of ten) in [lo, hi].
+
+    ``slack`` widens the range by that fraction of its largest magnitude (see FLOAT32_SLACK).
+    """
     if not hi > lo:
         return [lo]
     raw = (hi - lo) / max(count, 1)
@@ -47,19 +57,24 @@ def nice_ticks(lo: float, hi: float, count: int, whole: bool = False) -> list[fl
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
     if whole:
         step = max(1.0, float(round(step)))
-    first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
+    wide = 1e-9 + slack * max(abs(lo), abs(hi)) / step
+    first, last = math.ceil(lo / step - wide), math.floor(hi / step + wide)
     return [k * step for k in range(first, last + 1)]
 
 
 def log_ticks(lo: float, hi: float, count: int) -> list[float]:
-    """Powers of ten in [lo, hi] (every n-th when many), else 1-2-5 steps, else linear ticks."""
-    first, last = math.ceil(math.log10(lo) - 1e-9), math.floor(math.log10(hi) + 1e-9)
+    """Powers of ten in [lo, hi] (every n-th when many), else 1-2-5 steps, else linear ticks.
+
+    Float32 rates count as the round values they stand for (FLOAT32_SLACK).
+    """
+    wide = 1e-9 + FLOAT32_SLACK
+    first, last = math.ceil(math.log10(lo) - wide), math.floor(math.log10(hi) + wide)
     if last - first + 1 >= 2:
         stride = max(1, math.ceil((last - first + 1) / max(count, 2)))
         return sorted(10.0**e for e in range(last, first - 1, -stride))  # the top one always
     candidates = [m * 10.0**e for e in range(first - 1, last + 1) for m in (1, 2, 5)]
-    inside = [v for v in candidates if lo * (1 - 1e-9) <= v <= hi * (1 + 1e-9)]
-    return inside if len(inside) >= 2 else nice_ticks(lo, hi, count)
+    inside = [v for v in candidates if lo * (1 - wide) <= v <= hi * (1 + wide)]
+    return inside if len(inside) >= 2 else nice_ticks(lo, hi, count, slack=FLOAT32_SLACK)
 
 
 def sci_labels(values: list[float]) -> list[str]:
@@ -103,9 +118,9 @@ class YAxis:
         if self.log and self.hi > self.lo:
             ticks = log_ticks(self.lo, self.hi, count)
         else:
-            ticks = nice_ticks(self.lo, self.hi, count)
+            ticks = nice_ticks(self.lo, self.hi, count, slack=FLOAT32_SLACK)
             if len(ticks) < 2 and self.hi > self.lo:  # finer steps give a narrow range two
-                ticks = nice_ticks(self.lo, self.hi, 3 * count)
+                ticks = nice_ticks(self.lo, self.hi, 3 * count, slack=FLOAT32_SLACK)
         rows = braille._round(self.dot_rows(np.array(ticks))) // 4
         out: dict[int, str] = {}
         for row, label in zip(rows.tolist(), sci_labels(ticks)):
