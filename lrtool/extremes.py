@@ -106,7 +106,8 @@ def points(
 
 
 def extremes(
-    steps: np.ndarray, values: np.ndarray, cuts: np.ndarray, stairs: bool = True
+    steps: np.ndarray, values: np.ndarray, cuts: np.ndarray, stairs: bool = True,
+    only_turning: bool = False,
 ) -> np.ndarray:
     """Indices of the points that draw each column as all of its points do, whichever they are.
 
@@ -117,6 +118,8 @@ def extremes(
     then both sides of that change, so that the stair is drawn upright. Which points a column
     keeps depends only on what all of its points show, not on how many were evaluated: every
     step and the chosen ones keep the same, and draw the same image. ``steps`` ascend.
+
+    ``only_turning`` cuts down the columns that turn and keeps the others whole.
     """
     import numpy as np
 
@@ -138,6 +141,8 @@ def extremes(
     for extreme in (low, high):
         hits = np.flatnonzero((values == extreme[owner]) & turns[owner])
         keep[hits[np.diff(owner[hits], prepend=-1) != 0]] = True  # each column's first
+    if only_turning:
+        return np.flatnonzero(keep | ~turns[owner])
     if not stairs:
         return np.flatnonzero(keep)
     moves = np.flatnonzero((values[1:] != values[:-1]) & (owner[1:] == owner[:-1]))

@@ -83,6 +83,11 @@ def test_kept_points_show_every_column_as_all_points_do(
     assert all(np.array_equal(a, b) for a, b in zip(every, few))
     again = extremes.extremes(steps[kept], values[kept], cuts, stairs)
     assert np.array_equal(kept[again], kept)  # nothing more to cut: the same image either way
+    turning = extremes.extremes(steps, values, cuts, stairs, only_turning=True)
+    assert summary(steps[turning], values[turning], cuts) == summary(steps, values, cuts)
+    cut = np.setdiff1d(np.arange(steps.size), turning)
+    assert all(len(set(values[columns_of(cuts, steps) == c].tolist())) > 1  # only where it turns
+               for c in set(columns_of(cuts, steps[cut]).tolist()))
 
 
 def test_a_column_with_one_stair_keeps_both_sides_of_it() -> None:

@@ -74,7 +74,7 @@ def _limits(lo: float, hi: float, log: bool) -> tuple[float, float]:
     return lo - pad, hi + pad
 
 
-def _pixel_cuts(ax: Axes, first: int, last: int) -> np.ndarray:
+def _pixel_cuts(ax: Axes, first: int, last: int, per_pixel: int = SUBPIXELS) -> np.ndarray:
     """Where each sub-pixel column of the axes begins, as the first step drawn inside it."""
     import numpy as np
 
@@ -83,8 +83,8 @@ def _pixel_cuts(ax: Axes, first: int, last: int) -> np.ndarray:
     x_first = ax.transData.transform((first, 1))[0]
     x_last = ax.transData.transform((last, 1))[0]
     per_step = (x_last - x_first) / (last - first)
-    boundaries = np.arange(np.floor(x_first * SUBPIXELS) + 1, np.floor(x_last * SUBPIXELS) + 1)
-    boundaries /= SUBPIXELS
+    boundaries = np.arange(np.floor(x_first * per_pixel) + 1, np.floor(x_last * per_pixel) + 1)
+    boundaries /= per_pixel
     cuts = first + np.ceil((boundaries - x_first) / per_step).astype(np.int64)
     return np.unique(np.concatenate([[first], cuts[(cuts > first) & (cuts <= last)]]))
 
@@ -133,17 +133,33 @@ def figure(picture: Picture, width: float | None = None, height: float | None = 
     labels = list(dict.fromkeys(c.label for p in panels for c in p.curves))
     marker = "o" if n <= MARKERS_UP_TO else None
     for ax, panel, panel_cuts in zip(axes, panels, cuts):
+        pixels = _pixel_cuts(ax, first, last, 1)
         for curve in panel.curves:
-            # Only the points that make each sub-pixel column: a line through many points per
-            # pixel, all stroked and antialiased, comes out bolder than the curve (Agg adds up
-            # the coverage of overlapping pieces), and beyond about 100,000 turning points Agg
-            # cannot draw it at all.
-            index = extremes(curve.steps, curve.values, panel_cuts, curve.stairs)
-            ax.plot(curve.steps[index], curve.values[index], linewidth=1.5, marker=marker,
-                    markersize=3, label=curve.label, color=f"C{labels.index(curve.label) % 10}")
+            steps, values = _line(curve.steps, curve.values, panel_cuts, pixels, curve.stairs)
+            ax.plot(steps, values, linewidth=1.5, marker=marker, markersize=3, label=curve.label,
+                    color=f"C{labels.index(curve.label) % 10}")
         if len(panel.curves) > 1:
             ax.legend()
     return fig
+
+
+def _line(steps: np.ndarray, values: np.ndarray, sub_pixels: np.ndarray, pixels: np.ndarray,
+          stairs: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The points of the drawn line: what makes each sub-pixel column, where the curve turns
+    what makes each pixel column.
+
+    A line through many points per pixel, all stroked and antialiased, comes out bolder than the
+    curve (Agg adds up the coverage of overlapping pieces), and beyond about 100,000 turning
+    points Agg cannot draw it at all. So every sub-pixel column is cut to its ends and extremes
+    (``lrtool.extremes``), and a pixel column where the curve turns (a restart, or a band of
+    them) to its own: a stroke wider than a pixel covers its span all the same, in one stroke
+    rather than eight. Both cuts depend only on what the points show, so every step and the
+    chosen ones draw the same line.
+    """
+    index = extremes(steps, values, sub_pixels, stairs)
+    steps, values = steps[index], values[index]
+    index = extremes(steps, values, pixels, stairs, only_turning=True)
+    return steps[index], values[index]
 
 
 def write(picture: Picture, path: str | os.PathLike[str], width: float | None = None,
