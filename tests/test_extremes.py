@@ -12,15 +12,17 @@ from collections.abc import Sequence
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from lrtool import extremes, plotdata
 from lrtool.backends import resolve
 from lrtool.output import braille
 from lrtool.plotdata import Picture, column_cuts, columns_of, edges_of, picture_steps
+from lrtool.schedules import CosineDecayRestarts, PolynomialDecay
 from lrtool.schedules.base import Schedule
 from lrtool.spec import parse
+from tests.test_edges import schedules
 from tests.test_plotdata import Sawtooth
 
 #: Alternating up and down at every boundary: a piecewise rate that is not monotone.
@@ -157,3 +159,30 @@ def test_restarts_so_dense_that_finding_them_costs_more_evaluate_every_step() ->
     assert [p.by_edges for p in plotdata.plan_of(schedule, steps)] == [False]
     sparse = parse("CosineDecayRestarts(0.1, 20, t_mul=1.0)")  # 10,000 restarts: found
     assert [p.by_edges for p in plotdata.plan_of(sparse, steps)] == [True]
+
+
+periods = st.floats(2.0, 500.0, allow_subnormal=False)
+turning = st.one_of(
+    st.builds(lambda ds, t, m, a: CosineDecayRestarts(0.1, ds, t, m, a), periods,
+              st.sampled_from([1.0, 1.05, 1.5]), st.floats(0.5, 1.0), st.floats(0.0, 0.5)),
+    st.builds(lambda ds, p: PolynomialDecay(0.1, ds, 0.01, p, cycle=True), periods,
+              st.floats(0.3, 3.0)),
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+@given(schedule=st.one_of(schedules(), turning), start=st.sampled_from([0, 12_345, 2**24 - 10_000]),
+       every=st.sampled_from([1, 3]), columns=st.sampled_from([1, 50, 333]),
+       limit=st.sampled_from([0, 16, 10**6]))
+def test_any_schedule_any_plan_gets_each_columns_extremes(
+    schedule: Schedule, start: int, every: int, columns: int, limit: int
+) -> None:
+    """Whatever EDGE_LIMIT says (none, a few, all edges), every column comes out exact."""
+    steps = range(start, start + 20_000, every)
+    every_point = every_step(schedule, steps)
+    assume(not np.isnan(every_point[1].astype(np.float64)).any())
+    cuts = column_cuts(steps[0], steps[-1], columns)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(plotdata, "EDGE_LIMIT", limit)
+        patch.setattr(extremes, "MAX_EDGES", 500)
+        assert summary(*sampled(schedule, steps, cuts), cuts) == summary(*every_point, cuts)
