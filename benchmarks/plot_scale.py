@@ -10,7 +10,7 @@ README's: InverseTimeDecay with decay_steps 1000 (a billion steps hold a million
 falling), and CosineDecayRestarts, which turns at every restart.
 
 One more row is shown for information, without a target: restarts every 1000 steps, a million
-of them in a billion steps. Each column's lowest value then sits before one of ~1,500 restarts,
+of them in a billion steps. Each column's lowest value then sits before one of thousands of restarts,
 which only evaluating each of them finds exactly: it costs what a million restarts cost.
 """
 
