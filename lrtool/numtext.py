@@ -11,7 +11,8 @@ matches ``str(numpy.float32(x))`` for float32 and ``repr(x)`` for float64.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import functools
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     import numpy as np
@@ -45,14 +46,13 @@ def _blank_leading(block: np.ndarray, used: np.ndarray) -> None:
 def _ndigits(values: np.ndarray) -> np.ndarray:
     import numpy as np
 
-    return np.searchsorted(_POW10_INT[1:], values, side="right") + 1
+    return np.searchsorted(_powers().ints[1:], values, side="right") + 1
 
 
 def int_matrix(values: np.ndarray) -> np.ndarray:
     """Non-negative integers as a padded byte matrix, one number per row."""
     import numpy as np
 
-    _tables()
     values = np.asarray(values, dtype=np.int64)
     width = int(_ndigits(values.max(initial=0)))
     out = _digit_columns(values, width)
@@ -71,13 +71,12 @@ def _shortest(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     """
     import numpy as np
 
-    _tables()
     kind = values.dtype.type
     x = values.astype(np.float64)
     exponent = np.floor(np.log10(x)).astype(np.int64)
     # log10 can be one off next to powers of ten.
-    exponent -= x < _POW10_ANY[exponent + _ANY_OFFSET]
-    exponent += x >= _POW10_ANY[exponent + 1 + _ANY_OFFSET]
+    exponent -= x < _powers().any[exponent + _ANY_OFFSET]
+    exponent += x >= _powers().any[exponent + 1 + _ANY_OFFSET]
     most = _MAX_DIGITS[values.dtype.itemsize]
     low_p = np.ones(x.shape, dtype=np.int64)
     high_p = np.full(x.shape, most + 1, dtype=np.int64)  # most + 1: no length found yet
@@ -118,7 +117,7 @@ def _shortest(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     exact = count <= most
     count = np.where(exact, count, 1)
     # A rounded-up 9.99 becomes 10.0: one more digit than asked, so shift the exponent.
-    carried = exact & (digits == _POW10_INT[count])
+    carried = exact & (digits == _powers().ints[count])
     digits[carried] //= 10
     exponent[carried] += 1
     while True:
@@ -139,11 +138,11 @@ def _bracket(x: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
     import numpy as np
 
     if (k >= 0).all():  # the usual case for learning rates: skip the other branch
-        scale = _POW10[k]
+        scale = _powers().exact[k]
         scaled = x * scale
         below = np.floor(scaled)
         return scaled, below / scale, (below + 1) / scale
-    scale = _POW10[np.abs(k)]
+    scale = _powers().exact[np.abs(k)]
     up = k >= 0
     scaled = np.where(up, x * scale, x / scale)
     below = np.floor(scaled)
@@ -154,22 +153,27 @@ def _bracket(x: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
     )
 
 
-def _tables() -> None:
-    """Powers of ten, built on first use so that importing this module needs no NumPy."""
+class _Powers(NamedTuple):
+    exact: np.ndarray  # 10.0**k for k in 0..22: exact in float64
+    ints: np.ndarray  # 10**k for k in 0..18 as int64
+    any: np.ndarray  # 10.0**e for every float64 decimal exponent e, at index e + _ANY_OFFSET
+
+
+_ANY_OFFSET = 330
+
+
+@functools.cache
+def _powers() -> _Powers:
+    """Powers of ten, built on first use (importing this module needs no NumPy) and built
+    whole before anyone sees them: chunks are formatted on several threads."""
     import numpy as np
 
-    global _POW10, _POW10_INT, _POW10_ANY
-    if "_POW10" not in globals():
-        _POW10 = 10.0 ** np.arange(23, dtype=np.float64)  # exact in float64
-        _POW10_INT = 10 ** np.arange(19, dtype=np.int64)
-        with np.errstate(over="ignore"):
-            _POW10_ANY = 10.0 ** np.arange(-_ANY_OFFSET, 311, dtype=np.float64)
-
-
-_POW10: np.ndarray
-_POW10_INT: np.ndarray
-_POW10_ANY: np.ndarray  # 10**e for every float64 decimal exponent e, at index e + _ANY_OFFSET
-_ANY_OFFSET = 330
+    with np.errstate(over="ignore"):
+        return _Powers(
+            10.0 ** np.arange(23, dtype=np.float64),
+            10 ** np.arange(19, dtype=np.int64),
+            10.0 ** np.arange(-_ANY_OFFSET, 311, dtype=np.float64),
+        )
 
 
 def float_matrix(values: np.ndarray) -> np.ndarray:
@@ -182,7 +186,6 @@ def float_matrix(values: np.ndarray) -> np.ndarray:
     """
     import numpy as np
 
-    _tables()
     values = np.asarray(values)
     n = values.size
     magnitude = np.abs(values)
@@ -206,7 +209,7 @@ def float_matrix(values: np.ndarray) -> np.ndarray:
     # Positional: the integer N = value * 10**f printed with a point before its last f digits.
     pos = np.nonzero(~scientific & exact)[0]
     frac = np.maximum(count[pos] - exponent[pos] - 1, 1)
-    scaled = digits[pos] * _POW10_INT[frac - (count[pos] - exponent[pos] - 1)]
+    scaled = digits[pos] * _powers().ints[frac - (count[pos] - exponent[pos] - 1)]
     int_len = np.maximum(exponent[pos] + 1, 1)
     for f in np.unique(frac):
         g = frac == f
