@@ -178,7 +178,7 @@ def plot(request: Request, output: str | None, log_y: bool, width: float | None,
     picture = plotdata.Picture(title, panels, request.steps, request.backend,
                                request.steps_per_epoch, log_y)
     try:
-        picture.validate()
+        picture.validate(checked=list(request.series.values()))
     except UnusableRate as exc:
         raise click.UsageError(str(exc)) from None
     except plotdata.LogScaleError as exc:

@@ -166,11 +166,16 @@ class Picture:
         """Every curve's schedule by label, for checking them all before drawing any."""
         return {label: s for _, curves in self.panels for label, s in curves.items()}
 
-    def validate(self) -> None:
-        """Raise UnusableRate (a nan, inf or negative rate at a requested step) or LogScaleError."""
+    def validate(self, checked: Sequence[Schedule] = ()) -> None:
+        """Raise UnusableRate (a nan, inf or negative rate at a requested step) or LogScaleError.
+
+        ``checked`` schedules were already checked over these steps (the CLI checks what the
+        user asked for before it knows the picture): checking can mean evaluating every step.
+        """
         from lrtool.evaluate import check
 
-        check(self.schedules(), self.steps)
+        check({label: s for label, s in self.schedules().items()
+               if not any(s == done for done in checked)}, self.steps)
         self.value_range  # noqa: B018 - computed here for its check, kept for the outputs
 
     @functools.cached_property
