@@ -39,6 +39,17 @@ def plot_to(path: Path, *args: str, **env: str) -> None:
     assert result.stdout == b"" and result.stderr == b""
 
 
+
+def assert_same_pixels(picture: Picture, tmp_path: Path, size: tuple) -> None:
+    """The sampled picture's PNG against one drawn from every step: at most 8/255 apart."""
+    sampled, full = tmp_path / "sampled.png", tmp_path / "full.png"
+    image.write(picture, sampled, *size)
+    image.write(dataclasses.replace(picture, exhaustive=True), full, *size)
+    a, b = imread(sampled), imread(full)
+    assert a.shape == b.shape
+    assert np.abs(a - b).max() <= 8 / 255
+
+
 def test_default_svg_has_exactly_two_axes(tmp_path: Path) -> None:
     out = tmp_path / "lr.svg"
     plot_to(out)
@@ -192,12 +203,7 @@ def test_sampled_image_has_the_pixels_of_every_step(
     """
     picture = Picture(title_label(schedule), default_panels(schedule), steps, resolve("numpy"),
                       log_y=log_y)
-    sampled, full = tmp_path / "sampled.png", tmp_path / "full.png"
-    image.write(picture, sampled, *size)
-    image.write(dataclasses.replace(picture, exhaustive=True), full, *size)
-    a, b = imread(sampled), imread(full)
-    assert a.shape == b.shape
-    assert np.abs(a - b).max() <= 8 / 255
+    assert_same_pixels(picture, tmp_path, size)
     drawn = [len(line.get_xdata()) for ax in image.figure(picture, *size).axes for line in ax.lines]
     assert max(drawn) < len(steps) / 2  # and not by drawing every step
 
@@ -234,9 +240,4 @@ def test_every_schedule_has_the_pixels_of_every_step(
     schedule = parse(text)
     picture = Picture(title_label(schedule), default_panels(schedule), steps, resolve("numpy"),
                       log_y=log_y)
-    sampled, full = tmp_path / "sampled.png", tmp_path / "full.png"
-    image.write(picture, sampled, *size)
-    image.write(dataclasses.replace(picture, exhaustive=True), full, *size)
-    a, b = imread(sampled), imread(full)
-    assert a.shape == b.shape
-    assert np.abs(a - b).max() <= 8 / 255
+    assert_same_pixels(picture, tmp_path, size)
