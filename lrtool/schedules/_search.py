@@ -85,8 +85,11 @@ def segment_count(segment: Callable[[np.ndarray], np.ndarray], lo: int, hi: int)
     return int(max(last - first, 0))
 
 
-def count_with_wrap(count: Callable[[int, int], int], lo: int, hi: int) -> int:
-    """``count`` over [lo, hi] for a step that wraps at 2**31: each piece, plus one per wrap."""
+def count_with_wrap(wraps: bool, count: Callable[[int, int], int], lo: int, hi: int) -> int:
+    """``count`` over [lo, hi]; where the step ``wraps`` at 2**31 (an int initial rate), each
+    piece apart, plus one per wrap."""
+    if not wraps or hi < WRAP:
+        return count(lo, hi)
     blocks = int32_blocks(lo, hi)
     return sum(count(a, b) for a, b in blocks) + len(blocks) - 1
 
@@ -152,9 +155,12 @@ def int32_blocks(lo: int, hi: int) -> list[tuple[int, int]]:
 
 
 def edges_with_wrap(
-    edges: Callable[[int, int, int], list[int]], lo: int, hi: int, limit: int
+    wraps: bool, edges: Callable[[int, int, int], list[int]], lo: int, hi: int, limit: int
 ) -> list[int]:
-    """Edges of a schedule whose step wraps at 2**31: each wrap is an edge, pieces searched apart."""
+    """``edges`` over [lo, hi]; where the step ``wraps`` at 2**31 (an int initial rate), each
+    wrap is an edge too, and the pieces between are searched apart."""
+    if not wraps or hi < WRAP:
+        return edges(lo, hi, limit)
     found: list[int] = []
     for a, b in int32_blocks(lo, hi):
         if a > lo:

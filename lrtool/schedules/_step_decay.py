@@ -70,20 +70,17 @@ class StepDecay(Schedule):
         if not self.staircase or self._rate() == self.neutral_rate:
             return []
         hi = self._last_moving_step(lo, hi)
-        if self.int_rate and hi >= WRAP:
-            found = edges_with_wrap(lambda a, b, n: segment_starts(self._progress, a, b, n),
-                                    lo, hi, limit)
-        else:
-            found = segment_starts(self._progress, lo, hi, limit)
+        found = edges_with_wrap(self.int_rate,
+                                lambda a, b, n: segment_starts(self._progress, a, b, n),
+                                lo, hi, limit)
         return where_value_changes(found, self.evaluate_numpy)
 
     def edge_count(self, lo: int, hi: int) -> int:
         """The stairs in [lo, hi] (two evaluations); none for the continuous schedule."""
         if not self.staircase or self._rate() == self.neutral_rate:
             return 0
-        if self.int_rate and hi >= WRAP:
-            return count_with_wrap(lambda a, b: segment_count(self._progress, a, b), lo, hi)
-        return segment_count(self._progress, lo, hi)
+        return count_with_wrap(self.int_rate, lambda a, b: segment_count(self._progress, a, b),
+                               lo, hi)
 
     def monotone(self, lo: int, hi: int) -> bool:
         """Both formulas are monotone in p for a rate of at least 0, and p never falls from

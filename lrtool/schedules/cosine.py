@@ -143,9 +143,8 @@ class CosineDecay(Schedule):
         return sorted({p for p in points if p is not None})
 
     def edges(self, lo: int, hi: int, limit: int) -> list[int]:
-        if self.int_rate and hi >= WRAP:
-            return edges_with_wrap(lambda a, b, n: self._turns(a, b)[:n], lo, hi, limit)
-        return self._turns(lo, hi)[: max(limit, 0)]
+        return edges_with_wrap(self.int_rate, lambda a, b, n: self._turns(a, b)[: max(n, 0)],
+                               lo, hi, limit)
 
     def edge_count(self, lo: int, hi: int) -> int:
         """Its two turns at most, and each int32 wrap: few enough to find them all."""

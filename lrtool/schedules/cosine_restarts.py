@@ -149,9 +149,7 @@ class CosineDecayRestarts(Schedule):
         return starts + ends
 
     def edges(self, lo: int, hi: int, limit: int) -> list[int]:
-        if self.int_rate and hi >= WRAP:
-            return edges_with_wrap(self._restarts, lo, hi, limit)
-        return self._restarts(lo, hi, limit)
+        return edges_with_wrap(self.int_rate, self._restarts, lo, hi, limit)
 
     def edge_count(self, lo: int, hi: int) -> int:
         """The restarts in [lo, hi], from two restart indices (and the end of shrinking periods)."""
@@ -159,7 +157,7 @@ class CosineDecayRestarts(Schedule):
             b, ends = self._finite_until(a, b)
             return segment_count(self.restart_index, a, b) + len(ends)
 
-        return count_with_wrap(count, lo, hi) if self.int_rate and hi >= WRAP else count(lo, hi)
+        return count_with_wrap(self.int_rate, count, lo, hi)
 
     def first_bad_step(self, steps: Sequence[int]) -> int | None:
         import numpy as np

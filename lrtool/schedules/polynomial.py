@@ -130,16 +130,14 @@ class PolynomialDecay(Schedule):
         return [] if end is None or limit <= 0 else [end]
 
     def edges(self, lo: int, hi: int, limit: int) -> list[int]:
-        if self.int_rate and hi >= WRAP:
-            return edges_with_wrap(self._edges, lo, hi, limit)
-        return self._edges(lo, hi, limit)
+        return edges_with_wrap(self.int_rate, self._edges, lo, hi, limit)
 
     def edge_count(self, lo: int, hi: int) -> int:
         """The cycle restarts in [lo, hi] (two evaluations), or the one end of the decay."""
         def count(a: int, b: int) -> int:
             return segment_count(self.multiplier, a, b) if self.cycle else int(b > a)
 
-        return count_with_wrap(count, lo, hi) if self.int_rate and hi >= WRAP else count(lo, hi)
+        return count_with_wrap(self.int_rate, count, lo, hi)
 
     def monotone(self, lo: int, hi: int) -> bool:
         """Without cycle the rate follows one polynomial to its end, then stays."""
