@@ -17,11 +17,13 @@ from lrtool.schedules import (
     CosineDecayRestarts,
     ExponentialDecay,
     InverseTimeDecay,
+    OpaqueSchedule,
     PiecewiseConstantDecay,
     PolynomialDecay,
     Schedule,
     ScheduleError,
 )
+from lrtool.steps import Steps
 
 __all__ = [
     "REGISTRY",
@@ -30,9 +32,11 @@ __all__ = [
     "Evaluation",
     "ExponentialDecay",
     "InverseTimeDecay",
+    "OpaqueSchedule",
     "PiecewiseConstantDecay",
     "PolynomialDecay",
     "Schedule",
     "ScheduleError",
+    "Steps",
     "evaluate",
 ]

@@ -14,8 +14,9 @@ from typing import Any, NoReturn
 import click
 
 from lrtool import clitypes
-from lrtool.cliopts import Request, with_request, with_schedule
-from lrtool.schedules import Schedule
+from lrtool.cliopts import Request, check_rates, with_request, with_schedule
+from lrtool.schedules import AnySchedule
+
 
 def examples(*lines: str) -> str:
     """An Examples block for a command's help, printed after its options and never rewrapped."""
@@ -47,9 +48,11 @@ def completion(shell: str) -> None:
     It is click's own script, the same as _LRTOOL_COMPLETE=SHELL_source lrtool prints;
     completions/ in the source tree holds a copy of each.
     """
-    from lrtool.reference import completion_script
+    from click.shell_completion import get_completion_class
 
-    click.echo(completion_script(shell), nl=False)
+    completer = get_completion_class(shell)
+    assert completer is not None  # click.Choice allows only the shells click knows
+    click.echo(completer(cli, {}, "lrtool", "_LRTOOL_COMPLETE").source(), nl=False)
 
 
 #: A terminal table beyond this is unreadable and slow to lay out; CSV streams any size.
@@ -81,7 +84,7 @@ def table(request: Request, rows: int, all_rows: bool) -> None:
         raise click.BadParameter(
             f"{len(request.steps):,} steps is too many rows for a table (at most"
             f" {MAX_TABLE_ROWS:,}); use lrtool csv, or --rows N", param_hint="'--all'")
-    shown: Sequence[int] = request.steps
+    shown = request.steps
     edges: list[int] = []
     if not all_rows and len(request.steps) > rows:
         edges = edges_in(request.series.values(), request.steps, rows)
@@ -153,8 +156,8 @@ def plot(request: Request, output: str | None, log_y: bool, width: float | None,
     steps that decide a pixel are evaluated, so 1e9 steps draw as fast as 1e3, with the pixels
     every step would give; stair edges, boundaries and restarts are exact.
     """
-    from lrtool import plotdata
-    from lrtool.evaluate import UnusableRate
+    from lrtool.engine import Engine
+    from lrtool.picture import LogScaleError, Picture, layout
 
     image_options = [name for name, value in (("--width", width), ("--height", height),
                                               ("--dpi", dpi)) if value is not None]
@@ -174,14 +177,15 @@ def plot(request: Request, output: str | None, log_y: bool, width: float | None,
         except image.DisplayError as exc:
             raise click.BadParameter(str(exc), param_hint="'--show'") from None
 
-    title, panels = plotdata.layout(request.schedules, request.labels)
-    picture = plotdata.Picture(title, panels, request.steps, request.backend,
-                               request.steps_per_epoch, log_y)
+    title, panels = layout(request.schedules, request.labels)
+    picture = Picture(title, panels, Engine(request.steps, request.backend),
+                      request.steps_per_epoch, log_y)
+    checked = list(request.series.values())
+    check_rates({label: s for label, s in picture.schedules().items()
+                 if not any(s == done for done in checked)}, request.steps, request.backend)
     try:
-        picture.validate(checked=list(request.series.values()))
-    except UnusableRate as exc:
-        raise click.UsageError(str(exc)) from None
-    except plotdata.LogScaleError as exc:
+        picture.value_range  # noqa: B018 - the log axis's check, before any file is written
+    except LogScaleError as exc:
         raise click.BadParameter(str(exc), param_hint="'--log-y'") from None
 
     if output is not None:
@@ -205,7 +209,7 @@ def plot(request: Request, output: str | None, log_y: bool, width: float | None,
     'lrtool table schedule.json --steps 5000',
 ))
 @with_schedule
-def config(schedule: Schedule) -> None:
+def config(schedule: AnySchedule) -> None:
     """Print the schedule as Keras JSON (the serialize format).
 
     The output is what keras.optimizers.schedules.serialize gives for the same schedule:

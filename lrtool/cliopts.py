@@ -18,7 +18,8 @@ from click.core import ParameterSource
 
 from lrtool import clitypes
 from lrtool.backends import ENV_VAR, NAMES
-from lrtool.schedules import DEFAULT, Schedule, ScheduleError
+from lrtool.schedules import DEFAULT, AnySchedule, ScheduleError
+from lrtool.steps import Steps
 
 #: Extra spellings of schedule options.
 ALIASES = {"initial_learning_rate": ("--lr",)}
@@ -45,7 +46,7 @@ def schedule_arguments(
                 help=help_text,
             )
         command = option(command)
-    return click.argument("specs", nargs=-1, metavar=metavar)(command)
+    return click.argument("specs", nargs=-1, metavar=metavar, type=clitypes.SCHEDULE)(command)
 
 
 def step_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -82,15 +83,15 @@ class Request:
     to evaluate (the continuous and staircase variants with --both).
     """
 
-    schedules: list[Schedule]
+    schedules: list[AnySchedule]
     labels: list[str]
-    series: dict[str, Schedule]
-    steps: Sequence[int]
+    series: dict[str, AnySchedule]
+    steps: Steps
     steps_per_epoch: int | None
     backend: Any
 
 
-def schedules_from(specs: Sequence[str], flags: dict[str, Any]) -> list[Schedule]:
+def schedules_from(specs: Sequence[str], flags: dict[str, Any]) -> list[AnySchedule]:
     """The schedules of the SCHEDULE arguments, or else the one the flags describe."""
     from lrtool import spec
 
@@ -122,9 +123,10 @@ def schedules_from(specs: Sequence[str], flags: dict[str, Any]) -> list[Schedule
 
 def prepare(params: dict[str, Any]) -> Request:
     """Turn the parsed arguments and options into a Request, or fail naming the option."""
-    from lrtool import spec
-    from lrtool.evaluate import UnusableRate, check, series
+    from lrtool.labels import short_labels
+    from lrtool.series import variants
     from lrtool.steps import select
+    from lrtool.surprises import warnings
 
     schedules = schedules_from(params["specs"], {n: params[n] for n in _FLAGS})
     at = [step for group in params["at"] for step in group]
@@ -141,7 +143,7 @@ def prepare(params: dict[str, Any]) -> Request:
                                      param_hint="'--start'")
     steps = select(total, params["start"], params["every"], at or None)
 
-    labels = spec.short_labels(schedules) if len(schedules) > 1 else ["lr"]
+    labels = short_labels(schedules) if len(schedules) > 1 else ["lr"]
     if params["both"]:
         if len(schedules) > 1:
             raise click.BadParameter("compares one schedule's continuous and staircase values:"
@@ -149,18 +151,25 @@ def prepare(params: dict[str, Any]) -> Request:
         if not schedules[0].has_staircase:
             raise click.BadParameter(f"{schedules[0].keras_name} has no staircase option",
                                      param_hint="'--both'")
-        chosen = series(schedules[0], both=True)
+        chosen = variants(schedules[0])
     else:
         chosen = dict(zip(labels, schedules))
+    backend = _backend(params["backend"], schedules)
+    check_rates(chosen, steps, backend)
+    for schedule in schedules:
+        for warning in warnings(schedule, steps):
+            click.echo(f"Warning: {warning}", err=True)
+    return Request(schedules, labels, chosen, steps, params["steps_per_epoch"], backend)
+
+
+def check_rates(schedules: dict[str, Any], steps: Steps, backend: Any) -> None:
+    """Refuse schedules giving an unusable rate at a requested step, before any output."""
+    from lrtool.evaluate import UnusableRate, check
+
     try:
-        check(chosen, steps)
+        check(schedules, steps, backend)
     except UnusableRate as exc:
         raise click.UsageError(str(exc)) from None
-    for schedule in schedules:
-        for warning in spec.warnings(schedule, steps):
-            click.echo(f"Warning: {warning}", err=True)
-    return Request(schedules, labels, chosen, steps, params["steps_per_epoch"],
-                   _backend(params["backend"]))
 
 
 def _hint(argument: str | None) -> str | None:
@@ -169,13 +178,20 @@ def _hint(argument: str | None) -> str | None:
     return " / ".join(f"'{name}'" for name in (option_name(argument), *ALIASES.get(argument, ())))
 
 
-def _backend(name: str) -> Any:
+def _backend(name: str, schedules: list[AnySchedule]) -> Any:
     from lrtool.backends import BackendUnavailable, resolve
 
     try:
-        return resolve(name)
+        backend = resolve(name)
     except BackendUnavailable as exc:
         raise click.BadParameter(str(exc), param_hint="'--backend'") from None
+    if backend.name == "numpy":
+        for schedule in schedules:
+            if getattr(schedule, "formula", None) is None:
+                raise click.BadParameter(f"{schedule.keras_name} is a TensorFlow schedule with no"
+                                         " NumPy formula: use --backend tensorflow",
+                                         param_hint="'--backend'")
+    return backend
 
 
 def with_request(command: Callable[..., Any]) -> Callable[..., Any]:

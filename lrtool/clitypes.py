@@ -118,8 +118,41 @@ class OutputFile(click.ParamType):
         return [CompletionItem(incomplete, type="file")]
 
 
+class ScheduleText(click.ParamType):
+    """A SCHEDULE argument, parsed later with the others; here for TAB completion: the
+    registry's schedule names and the schedule files in the directory being typed."""
+
+    name = "schedule"
+    #: What a schedule file may be: Keras JSON, a saved model, or Python with a schedule in it.
+    EXTENSIONS = (".json", ".keras", ".h5", ".py")
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[click.shell_completion.CompletionItem]:
+        import os
+
+        from click.shell_completion import CompletionItem
+
+        from lrtool.schedules import REGISTRY
+
+        items = [CompletionItem(name) for name in REGISTRY if name.startswith(incomplete)]
+        folder, _, stem = incomplete.rpartition(os.sep)
+        try:
+            entries = sorted(os.scandir(folder or "."), key=lambda e: e.name)
+        except OSError:
+            entries = []
+        prefix = folder + os.sep if folder else ""
+        for entry in entries:
+            if not entry.name.startswith(stem) or (entry.name.startswith(".") and not stem):
+                continue
+            if entry.name.endswith(self.EXTENSIONS) and entry.is_file():
+                items.append(CompletionItem(prefix + entry.name))
+        return items + [CompletionItem(incomplete, type="dir")]
+
+
 STEPS = StepCount()
 POSITIVE_STEPS = StepCount(minimum=1)
 STEP_LIST = StepList()
 FINITE = FiniteFloat()
 OUTPUT = OutputFile()
+SCHEDULE = ScheduleText()

@@ -10,23 +10,26 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Union
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Union
 
-from lrtool.schedules.base import Schedule
+from lrtool.schedules import AnySchedule, OpaqueSchedule, Schedule
+from lrtool.shape import first_bad_step
+from lrtool.steps import Steps
 
 if TYPE_CHECKING:
     import numpy as np
 
     from lrtool.backends import Backend
 
-Schedules = Union[Schedule, Mapping[str, Schedule]]
+Schedules = Union[AnySchedule, Mapping[str, AnySchedule]]
+StepsLike = Union[Steps, range, Iterable[int]]
 
 
 class UnusableRate(ValueError):
     """The schedule gives nan, inf or a negative rate at a requested step."""
 
-    def __init__(self, label: str, schedule: Schedule, step: int, value: float) -> None:
+    def __init__(self, label: str, schedule: AnySchedule, step: int, value: float) -> None:
         hint = f": {schedule.bad_rate_hint}" if schedule.bad_rate_hint else ""
         super().__init__(
             f"{schedule.keras_name} gives an unusable learning rate ({value}) at step {step},"
@@ -51,21 +54,15 @@ class Evaluation:
         return next(iter(self.columns.values()))
 
 
-def series(schedule: Schedule, both: bool = False) -> dict[str, Schedule]:
-    """The columns to show: ``lr``, or the continuous and staircase variants side by side."""
-    if both and schedule.has_staircase:
-        return {
-            "continuous": schedule.with_staircase(False),
-            "staircase": schedule.with_staircase(True),
-        }
-    return {"lr": schedule}
+def labelled(schedules: Schedules) -> Mapping[str, AnySchedule]:
+    """A lone schedule as the column ``lr``."""
+    if isinstance(schedules, (Schedule, OpaqueSchedule)):
+        return {"lr": schedules}
+    return schedules
 
 
-def _labelled(schedules: Schedules) -> Mapping[str, Schedule]:
-    return {"lr": schedules} if isinstance(schedules, Schedule) else schedules
-
-
-def _backend(backend: str | Backend | None) -> Backend:
+def resolve_backend(backend: str | Backend | None) -> Backend:
+    """A backend by name (None: $LRTOOL_BACKEND, else auto), or the one given."""
     if backend is None or isinstance(backend, str):
         from lrtool.backends import resolve
 
@@ -73,46 +70,55 @@ def _backend(backend: str | Backend | None) -> Backend:
     return backend
 
 
-def check(schedules: Schedules, steps: Sequence[int]) -> None:
+def check(schedules: Schedules, steps: StepsLike, backend: str | Backend | None = None) -> None:
     """Raise UnusableRate for the first requested step with a nan, inf or negative rate.
 
-    Run before anything is written, so that no output ever carries such a value.
+    Run before anything is written, so that no output ever carries such a value. Schedules
+    with a NumPy formula are checked with it (cheaply, often without evaluating every step);
+    the others with the backend.
     """
-    import numpy as np
-
-    for label, schedule in _labelled(schedules).items():
-        step = schedule.first_bad_step(steps)
+    steps = Steps.of(steps)
+    for label, schedule in labelled(schedules).items():
+        values: Any = None
+        if not isinstance(schedule, Schedule):
+            engine = resolve_backend(backend)
+            values = lambda s, sch=schedule: engine.evaluate(sch, s)  # noqa: E731
+        step = first_bad_step(schedule, steps, values)
         if step is not None:
-            value = schedule.evaluate_numpy(np.array([step], dtype=np.int64))[0]
-            raise UnusableRate(label, schedule, step, float(value))
+            import numpy as np
+
+            run = values or schedule.formula
+            raise UnusableRate(label, schedule, step, float(run(np.array([step], np.int64))[0]))
 
 
 def evaluate_chunks(
-    schedules: Schedules, steps: Sequence[int], backend: str | Backend | None = None
+    schedules: Schedules, steps: StepsLike, backend: str | Backend | None = None
 ) -> Iterator[Evaluation]:
     """Evaluate chunk by chunk, so that any number of steps runs in flat memory."""
-    from lrtool.steps import chunks
-
-    labelled = _labelled(schedules)
-    engine = _backend(backend)
-    for chunk in chunks(steps):
-        yield Evaluation(
-            chunk, {label: engine.evaluate(s, chunk) for label, s in labelled.items()}, engine.name
-        )
+    columns = labelled(schedules)
+    engine = resolve_backend(backend)
+    for chunk in Steps.of(steps).chunks():
+        yield Evaluation(chunk, {label: engine.evaluate(s, chunk) for label, s in columns.items()},
+                         engine.name)
 
 
 def evaluate(
-    schedules: Schedules, steps: Sequence[int], backend: str | Backend | None = None
+    schedules: Schedules, steps: StepsLike, backend: str | Backend | None = None
 ) -> Evaluation:
-    """Evaluate all the steps at once (for tables and plots, which sample first)."""
+    """Evaluate all the steps at once (for tables and plots, which sample first).
+
+    ``steps`` may also be an int64 array of ascending steps, used as it is.
+    """
     import numpy as np
 
-    from lrtool.steps import as_array
-
-    labelled = _labelled(schedules)
-    engine = _backend(backend)
-    array = as_array(steps)
+    columns = labelled(schedules)
+    engine = resolve_backend(backend)
+    if isinstance(steps, np.ndarray):  # already chosen steps, ascending: no copy
+        array = steps.astype(np.int64, copy=False)
+    else:
+        array = Steps.of(steps).array()
     if array.size == 0:
-        empty = {k: np.zeros(0, s.value_dtype()) for k, s in labelled.items()}
+        empty = {k: np.zeros(0, s.value_dtype()) for k, s in columns.items()}
         return Evaluation(array, empty, engine.name)
-    return Evaluation(array, {k: engine.evaluate(s, array) for k, s in labelled.items()}, engine.name)
+    return Evaluation(array, {k: engine.evaluate(s, array) for k, s in columns.items()},
+                      engine.name)

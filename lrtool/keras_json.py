@@ -15,25 +15,33 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from lrtool.schedules import REGISTRY
-from lrtool.schedules.base import Schedule, ScheduleError
-
-MODULE = "keras.optimizers.schedules"
+from lrtool.schedules import REGISTRY, AnySchedule, OpaqueSchedule, Schedule, ScheduleError
 #: Where an optimizer or a model keeps its learning rate or its optimizer, in search order.
 _NESTED = ("learning_rate", "lr", "optimizer", "compile_config", "config")
 
 
-def to_keras(schedule: Schedule) -> dict[str, Any]:
+def to_keras(schedule: AnySchedule) -> dict[str, Any]:
     """The dict ``keras.optimizers.schedules.serialize`` returns for the same schedule."""
+    if isinstance(schedule, OpaqueSchedule):
+        return _serialize(schedule)
     return {
-        "module": MODULE,
+        "module": schedule.keras_module,
         "class_name": schedule.keras_name,
         "config": schedule.keras_config(),
         "registered_name": None,
     }
 
 
-def dumps(schedule: Schedule, indent: int | None = 2) -> str:
+def _serialize(schedule: OpaqueSchedule) -> dict[str, Any]:
+    """Keras's own serialize form of a TensorFlow schedule object (a registered class keeps
+    its ``registered_name``), checked for a config first so the error says what is missing."""
+    schedule.keras_config()
+    import keras
+
+    return keras.optimizers.schedules.serialize(schedule.obj)
+
+
+def dumps(schedule: AnySchedule, indent: int | None = 2) -> str:
     """The serialize form as JSON text (ends without a newline)."""
     return json.dumps(to_keras(schedule), indent=indent)
 

@@ -1,7 +1,8 @@
-"""Regenerate what is derived from the CLI: the README's command reference and completions/.
+"""Regenerate what is derived from the code: the README's command and schedule references,
+and completions/.
 
-Run ``python -m lrtool.reference`` after changing a command, an option or a help text; the
-tests fail while either is out of date.
+Run ``python -m lrtool.reference`` after changing a command, an option, a help text or the
+schedule registry; the tests fail while any of them is out of date.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 START = "<!-- reference:start -->"
 END = "<!-- reference:end -->"
+SCHEDULES_START = "<!-- schedules:start -->"
+SCHEDULES_END = "<!-- schedules:end -->"
 #: Where each shell's script goes, and click's name for the shell.
 COMPLETION_FILES = {"bash": "lrtool.bash", "zsh": "_lrtool", "fish": "lrtool.fish"}
 WIDTH = 100
@@ -37,22 +40,42 @@ def reference() -> str:
     return "\n".join(parts + ["", END])
 
 
+def schedules_reference() -> str:
+    """A Markdown table of every registry schedule's arguments, defaults and meaning."""
+    import dataclasses
+
+    from lrtool.schedules import REGISTRY
+    from lrtool.schedules.params import number_text
+
+    rows = [SCHEDULES_START, "", "| schedule | argument | default | meaning |",
+            "| --- | --- | --- | --- |"]
+    for name, cls in REGISTRY.items():
+        for i, field in enumerate(dataclasses.fields(cls)):
+            default = "" if field.default is dataclasses.MISSING else (
+                f"`{number_text(field.default, True)}`")
+            rows.append(f"| {f'`{name}`' if i == 0 else ''} | `{field.name}` | {default} |"
+                        f" {field.metadata.get('help', '')} |")
+    return "\n".join(rows + ["", SCHEDULES_END])
+
+
 def completion_script(shell: str) -> str:
-    """What click's own mechanism prints: ``_LRTOOL_COMPLETE={shell}_source lrtool``."""
-    from click.shell_completion import get_completion_class
+    """What ``lrtool completion SHELL`` prints: click's own script for the shell."""
+    from click.testing import CliRunner
 
     from lrtool.cli import cli
 
-    completer = get_completion_class(shell)
-    assert completer is not None
-    return completer(cli, {}, "lrtool", "_LRTOOL_COMPLETE").source()
+    return CliRunner().invoke(cli, ["completion", shell], prog_name="lrtool").output
 
 
 def readme_with_reference(readme: str) -> str:
-    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
-    if not pattern.search(readme):
-        raise SystemExit(f"README.md has no {START} ... {END} section")
-    return pattern.sub(lambda _: reference(), readme)
+    """The README with both generated sections replaced by what the code says now."""
+    for start, end, make in ((START, END, reference),
+                             (SCHEDULES_START, SCHEDULES_END, schedules_reference)):
+        pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
+        if not pattern.search(readme):
+            raise SystemExit(f"README.md has no {start} ... {end} section")
+        readme = pattern.sub(lambda _, make=make: make(), readme)
+    return readme
 
 
 def main() -> None:

@@ -16,11 +16,10 @@ from __future__ import annotations
 import ast
 import os
 import sys
-from collections.abc import Sequence
 from typing import Any, TextIO
 
-from lrtool.schedules import REGISTRY
-from lrtool.schedules.base import Schedule, ScheduleError, number_text
+from lrtool.schedules import REGISTRY, Schedule, ScheduleError
+from lrtool.schedules.params import number_text
 
 #: Module paths a class name may be written under (each a suffix of the full path is accepted).
 PREFIXES = ("tf.keras.optimizers.schedules", "tensorflow.keras.optimizers.schedules",
@@ -156,43 +155,3 @@ def _short(text: str, width: int = 60) -> str:
 
 def _example_args(cls: type[Schedule]) -> str:
     return ", ".join(f"{k}={number_text(v, True)}" for k, v in cls.example.items())
-
-
-def warnings(schedule: Schedule, steps: Sequence[int]) -> list[str]:
-    """Surprises worth a warning over the requested steps (not errors: Keras runs them as is)."""
-    from lrtool.schedules._kmath import tiny_arguments
-    from lrtool.schedules._search import WRAP
-
-    if not len(steps):
-        return []
-    first, last = int(steps[0]), int(steps[-1])
-    notes = schedule.surprises(first, last) + tiny_arguments(schedule.arguments())
-    if schedule.int_rate and last >= WRAP:
-        notes.append(f"steps from {WRAP} on wrap around to negative numbers: Keras casts the step"
-                     " to int32 when initial_learning_rate is an integer")
-    return notes
-
-
-def short_labels(schedules: Sequence[Schedule]) -> list[str]:
-    """Distinct, short names for several schedules (plot legends, CSV column headers).
-
-    The class name alone when it is unique, else the class name with the arguments that tell
-    the schedules of that class apart: ``ExponentialDecay(decay_rate=0.5)``.
-    """
-    labels = []
-    for schedule in schedules:
-        same = [s for s in schedules if type(s) is type(schedule)]
-        if len(same) == 1:
-            labels.append(schedule.keras_name)
-            continue
-        own = schedule.arguments()
-        differing = [k for k in own if any(repr(s.arguments()[k]) != repr(own[k]) for s in same)]
-        inner = ", ".join(f"{k}={number_text(own[k], k in schedule.dtype_arguments)}"
-                          for k in differing)
-        labels.append(f"{schedule.keras_name}({inner})")
-    seen: dict[str, int] = {}
-    for i, label in enumerate(labels):  # identical schedules: number the repeats
-        seen[label] = seen.get(label, 0) + 1
-        if seen[label] > 1:
-            labels[i] = f"{label} #{seen[label]}"
-    return labels

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from hypothesis import reject
+from typing import Any
 
-from lrtool.schedules import REGISTRY, Schedule, ScheduleError
+import pytest
+
+from lrtool.engine import Engine
+from lrtool.picture import Picture, default_panels
+from lrtool.series import title_label
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,14 +36,16 @@ def no_tensorflow_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def build(name: str, kwargs: dict[str, object]) -> Schedule:
-    """A registry schedule from keyword arguments, for property tests: arguments the schedule
-    refuses make hypothesis draw again rather than fail."""
-    try:
-        return REGISTRY[name].from_arguments(kwargs)
-    except ScheduleError:
-        reject()
-        raise AssertionError("unreachable")
+def picture_of(schedule: Any, steps: Any, backend: Any = "numpy", log_y: bool = False,
+               exhaustive: bool = False) -> Picture:
+    """The picture ``lrtool plot`` draws of one schedule (continuous | staircase when it has one)."""
+    return Picture(title_label(schedule), default_panels(schedule),
+                   Engine(steps, backend, exhaustive), log_y=log_y)
+
+
+def every_step(picture: Picture, backend: Any = "numpy") -> Picture:
+    """The same picture drawn from every requested step: the reference to compare with."""
+    return dataclasses.replace(picture, engine=Engine(picture.steps, backend, exhaustive=True))
 
 
 def run(

@@ -15,15 +15,17 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from lrtool import extremes, plotdata
-from lrtool.backends import resolve
+from lrtool.engine import Engine, column_cuts, columns_of, plan
+from lrtool.engine.extremes import extremes
+from lrtool.engine.plan import ByPieces, picture_steps
 from lrtool.output import braille
-from lrtool.plotdata import Picture, column_cuts, columns_of, edges_of, picture_steps
 from lrtool.schedules import CosineDecayRestarts, PolynomialDecay
 from lrtool.schedules.base import Schedule
+from lrtool.shape import edge_count, edges
 from lrtool.spec import parse
-from tests.test_edges import schedules
-from tests.test_plotdata import Sawtooth
+from lrtool.steps import Steps
+from tests.strategies import schedules
+from tests.test_engine import Sawtooth
 
 #: Alternating up and down at every boundary: a piecewise rate that is not monotone.
 ZIGZAG = parse(f"PiecewiseConstantDecay({list(range(5, 60_000, 5))},"
@@ -50,15 +52,20 @@ def summary(steps: np.ndarray, values: np.ndarray, cuts: np.ndarray) -> dict[int
 
 def every_step(schedule: Schedule, steps: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
     every = np.asarray(list(steps), dtype=np.int64)
-    return every, schedule.evaluate_numpy(every)
+    return every, schedule.formula(every)
 
 
 def sampled(schedule: Schedule, steps: Sequence[int], cuts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The points a picture evaluates and keeps for these columns (its plan included)."""
-    picture = Picture("", [("", {"lr": schedule})], steps, resolve("numpy"))
-    (panel,) = picture.sample([cuts])
-    (curve,) = panel.curves
+    curve = Engine(steps, "numpy").curve(schedule, cuts)
     return curve.steps, curve.values
+
+
+def pieces_of(schedule: Schedule, steps: Sequence[int]) -> list[plan.Piece]:
+    """The pieces the engine draws a turning schedule from (it must be drawn from pieces)."""
+    chosen = plan.choose(schedule, Steps.of(steps))
+    assert isinstance(chosen, ByPieces)
+    return chosen.pieces
 
 
 # --- cutting points down to each column's extremes -------------------------------------------
@@ -77,15 +84,15 @@ def test_kept_points_show_every_column_as_all_points_do(
     steps = np.array(points[0], dtype=np.int64)
     values = np.array(points[1], dtype=np.float32)
     cuts = column_cuts(0, 5000, columns)
-    kept = extremes.extremes(steps, values, cuts, stairs)
+    kept = extremes(steps, values, cuts, stairs)
     assert summary(steps[kept], values[kept], cuts) == summary(steps, values, cuts)
     rows = values.astype(np.float64) * 150
     every = braille.column_spans(columns_of(cuts, steps), rows, columns)
     few = braille.column_spans(columns_of(cuts, steps[kept]), rows[kept], columns)
     assert all(np.array_equal(a, b) for a, b in zip(every, few))
-    again = extremes.extremes(steps[kept], values[kept], cuts, stairs)
+    again = extremes(steps[kept], values[kept], cuts, stairs)
     assert np.array_equal(kept[again], kept)  # nothing more to cut: the same image either way
-    turning = extremes.extremes(steps, values, cuts, stairs, only_turning=True)
+    turning = extremes(steps, values, cuts, stairs, only_turning=True)
     assert summary(steps[turning], values[turning], cuts) == summary(steps, values, cuts)
     cut = np.setdiff1d(np.arange(steps.size), turning)
     assert all(len(set(values[columns_of(cuts, steps) == c].tolist())) > 1  # only where it turns
@@ -96,8 +103,8 @@ def test_a_column_with_one_stair_keeps_both_sides_of_it() -> None:
     steps = np.arange(100, dtype=np.int64)
     values = np.where(steps < 37, 0.1, 0.05).astype(np.float32)
     cuts = np.array([0], dtype=np.int64)
-    assert steps[extremes.extremes(steps, values, cuts)].tolist() == [0, 36, 37, 99]
-    assert steps[extremes.extremes(steps, values, cuts, stairs=False)].tolist() == [0, 99]
+    assert steps[extremes(steps, values, cuts)].tolist() == [0, 36, 37, 99]
+    assert steps[extremes(steps, values, cuts, stairs=False)].tolist() == [0, 99]
 
 
 # --- schedules that turn at every edge ------------------------------------------------------
@@ -105,10 +112,11 @@ def test_a_column_with_one_stair_keeps_both_sides_of_it() -> None:
 def test_an_even_spread_of_restarts_would_miss_lows() -> None:
     """Why turning schedules are not drawn from EDGE_LIMIT edges spread evenly."""
     schedule, steps, cuts = TURNING[0], range(100_000), column_cuts(0, 99_999, 300)
-    assert schedule.edge_count(0, 99_999) > plotdata.EDGE_LIMIT
-    spread = picture_steps(schedule, steps, cuts, edges_of(schedule, steps))
+    assert edge_count(schedule, 0, 99_999) > plan.EDGE_LIMIT
+    spread = picture_steps(Steps.of(steps), cuts,
+                           np.array(edges(schedule, 0, 99_999, plan.EDGE_LIMIT), dtype=np.int64))
     full = summary(*every_step(schedule, steps), cuts)
-    assert summary(spread, schedule.evaluate_numpy(spread), cuts) != full
+    assert summary(spread, schedule.formula(spread), cuts) != full
     assert summary(*sampled(schedule, steps, cuts), cuts) == full
 
 
@@ -119,12 +127,11 @@ def test_turning_schedules_get_each_columns_extremes_whichever_way(
 ) -> None:
     """All edges at once, several pieces of them, or every step: the same columns."""
     steps = range(7, 60_000, 3)
-    monkeypatch.setattr(plotdata, "EDGE_LIMIT", 64)
-    monkeypatch.setattr(extremes, "EDGE_COST", 0 if mode != "every step" else 10**9)
-    monkeypatch.setattr(extremes, "MAX_EDGES", 10**9 if mode == "edges" else 1000)
-    monkeypatch.setattr(extremes, "EVERY_CHUNK", 4096)
-    pieces = plotdata.plan_of(schedule, steps)
-    assert isinstance(pieces, list)
+    monkeypatch.setattr(plan, "EDGE_LIMIT", 64)
+    monkeypatch.setattr(plan, "EDGE_COST", 0 if mode != "every step" else 10**9)
+    monkeypatch.setattr(plan, "MAX_EDGES", 10**9 if mode == "edges" else 1000)
+    monkeypatch.setattr(plan, "EVERY_CHUNK", 4096)
+    pieces = pieces_of(schedule, steps)
     assert [p.by_edges for p in pieces] == {"edges": [True], "every step": [False]}.get(
         mode, [True] * len(pieces))
     assert mode != "pieces" or len(pieces) > 1
@@ -141,8 +148,7 @@ def test_a_million_restarts_over_a_billion_steps_each_column_exact() -> None:
     """
     schedule = parse("CosineDecayRestarts(0.1, 1000.0, t_mul=1.0, m_mul=0.9999, alpha=0.1)")
     steps = range(10**9)
-    pieces = plotdata.plan_of(schedule, steps)
-    assert isinstance(pieces, list) and [p.by_edges for p in pieces] == [True]
+    assert [p.by_edges for p in pieces_of(schedule, steps)] == [True]
     cuts = column_cuts(0, 10**9 - 1, 2000)
     chosen, values = sampled(schedule, steps, cuts)
     assert chosen.size <= 6 * 2000
@@ -150,15 +156,15 @@ def test_a_million_restarts_over_a_billion_steps_each_column_exact() -> None:
     for c in (0, 1234, 1999):
         stop = cuts[c + 1] if c + 1 < cuts.size else 10**9
         every = np.arange(cuts[c], stop, dtype=np.int64)
-        (theirs,) = summary(every, schedule.evaluate_numpy(every), cuts).values()
+        (theirs,) = summary(every, schedule.formula(every), cuts).values()
         assert mine[c] == theirs
 
 
 def test_restarts_so_dense_that_finding_them_costs_more_evaluate_every_step() -> None:
     schedule, steps = TURNING[0], range(200_000)
-    assert [p.by_edges for p in plotdata.plan_of(schedule, steps)] == [False]
+    assert [p.by_edges for p in pieces_of(schedule, steps)] == [False]
     sparse = parse("CosineDecayRestarts(0.1, 20, t_mul=1.0)")  # 10,000 restarts: found
-    assert [p.by_edges for p in plotdata.plan_of(sparse, steps)] == [True]
+    assert [p.by_edges for p in pieces_of(sparse, steps)] == [True]
 
 
 periods = st.floats(2.0, 500.0, allow_subnormal=False)
@@ -183,6 +189,6 @@ def test_any_schedule_any_plan_gets_each_columns_extremes(
     assume(not np.isnan(every_point[1].astype(np.float64)).any())
     cuts = column_cuts(steps[0], steps[-1], columns)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(plotdata, "EDGE_LIMIT", limit)
-        patch.setattr(extremes, "MAX_EDGES", 500)
+        patch.setattr(plan, "EDGE_LIMIT", limit)
+        patch.setattr(plan, "MAX_EDGES", 500)
         assert summary(*sampled(schedule, steps, cuts), cuts) == summary(*every_point, cuts)

@@ -60,7 +60,7 @@ def test_our_json_is_what_keras_serialize_writes(keras: Any, text: str) -> None:
 def test_keras_deserializes_our_json_to_the_same_values(keras: Any, text: str) -> None:
     schedule = parse(text)
     restored = keras.optimizers.schedules.deserialize(json.loads(keras_json.dumps(schedule)))
-    expected = schedule.evaluate_numpy(np.array(STEPS, dtype=np.int64))
+    expected = schedule.formula(np.array(STEPS, dtype=np.int64))
     got = scalar_values(restored, STEPS)
     assert got.dtype == expected.dtype
     np.testing.assert_allclose(got.astype(np.float64), expected.astype(np.float64), rtol=1e-6)

@@ -16,12 +16,12 @@ from matplotlib.image import imread
 from lrtool.backends import resolve
 from lrtool.cli import cli
 from lrtool.output import image
-from lrtool.plotdata import Picture, default_panels, title_label
+from lrtool.picture import Picture
 from lrtool.schedules import InverseTimeDecay
 from lrtool.schedules.base import Schedule
 from lrtool.spec import parse
-from tests.conftest import run
-from tests.test_plotdata import Sawtooth
+from tests.conftest import every_step, picture_of, run
+from tests.test_engine import Sawtooth
 
 EXAMPLE = ("--decay-steps", "1000", "--decay-rate", "0.5", "--steps", "100000")
 MAGIC = {"png": b"\x89PNG\r\n\x1a\n", "svg": b"<?xml", "pdf": b"%PDF-", "eps": b"%!PS-Adobe",
@@ -44,7 +44,7 @@ def assert_same_pixels(picture: Picture, tmp_path: Path, size: tuple) -> None:
     """The sampled picture's PNG against one drawn from every step: at most 8/255 apart."""
     sampled, full = tmp_path / "sampled.png", tmp_path / "full.png"
     image.write(picture, sampled, *size)
-    image.write(dataclasses.replace(picture, exhaustive=True), full, *size)
+    image.write(every_step(picture), full, *size)
     a, b = imread(sampled), imread(full)
     assert a.shape == b.shape
     assert np.abs(a - b).max() <= 8 / 255
@@ -168,8 +168,7 @@ def test_same_image_with_tensorflow_and_without(tmp_path: Path, no_tensorflow_di
 
 def test_billion_steps_draws_every_stair_edge_exactly() -> None:
     schedule = InverseTimeDecay(0.1, 1e6, 0.5)
-    picture = Picture(title_label(schedule), default_panels(schedule), range(10**9), resolve("numpy"),
-                      log_y=True)
+    picture = picture_of(schedule, range(10**9), log_y=True)
     fig = image.figure(picture)
     (stairs,) = fig.axes[1].lines
     steps = np.asarray(stairs.get_xdata())
@@ -201,8 +200,7 @@ def test_sampled_image_has_the_pixels_of_every_step(
     for one through a few thousand. 8/255 is a 3% shade, invisible, and a long way from the
     255/255 a misplaced stair or a missed extreme gives.
     """
-    picture = Picture(title_label(schedule), default_panels(schedule), steps, resolve("numpy"),
-                      log_y=log_y)
+    picture = picture_of(schedule, steps, log_y=log_y)
     assert_same_pixels(picture, tmp_path, size)
     drawn = [len(line.get_xdata()) for ax in image.figure(picture, *size).axes for line in ax.lines]
     assert max(drawn) < len(steps) / 2  # and not by drawing every step
@@ -238,6 +236,5 @@ def test_every_schedule_has_the_pixels_of_every_step(
     """As above, for each registry schedule; a line through 200,000 points that turn at every
     few steps is drawn from each sub-pixel column's extremes (Agg cannot stroke it whole)."""
     schedule = parse(text)
-    picture = Picture(title_label(schedule), default_panels(schedule), steps, resolve("numpy"),
-                      log_y=log_y)
+    picture = picture_of(schedule, steps, log_y=log_y)
     assert_same_pixels(picture, tmp_path, size)

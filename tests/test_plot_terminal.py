@@ -16,12 +16,13 @@ import pytest
 
 from lrtool.backends import resolve
 from lrtool.output import terminal
-from lrtool.plotdata import Picture, column_cuts, default_panels, title_label
+from lrtool.engine import column_cuts
+from lrtool.picture import Picture
 from lrtool.schedules import InverseTimeDecay
 from lrtool.schedules.base import Schedule
 from lrtool.spec import parse
-from tests.conftest import ROOT, _env, run
-from tests.test_plotdata import Sawtooth
+from tests.conftest import ROOT, _env, every_step, picture_of, run
+from tests.test_engine import Sawtooth
 from tests.test_polish import colours, on_terminal
 
 EXAMPLE = ("--decay-steps", "1000", "--decay-rate", "0.5", "--steps", "100000")
@@ -176,13 +177,12 @@ def render(picture: Picture, size: tuple[int, int]) -> str:
 def test_sampled_plot_is_the_plot_of_every_step(
     schedule: Schedule, steps: Sequence[int], log_y: bool, size: tuple[int, int]
 ) -> None:
-    picture = Picture(title_label(schedule), default_panels(schedule), steps, resolve("numpy"),
-                      log_y=log_y)
-    full = dataclasses.replace(picture, exhaustive=True)
-    assert render(picture, size) == render(full, size)
+    picture = picture_of(schedule, steps, log_y=log_y)
+    assert render(picture, size) == render(every_step(picture), size)
     if len(steps) > 1000:  # and it did not get there by evaluating every step
         cuts = column_cuts(picture.first, picture.last, 2 * size[0])
-        assert all(c.steps.size < len(steps) / 2 for p in picture.sample([cuts]) for c in p.curves)
+        assert all(picture.engine.curve(s, cuts).steps.size < len(steps) / 2
+                   for s in picture.schedules().values())
 
 
 @dataclasses.dataclass
@@ -251,8 +251,7 @@ def test_every_schedule_is_plotted_as_every_step_would_be(
 ) -> None:
     schedule = parse(text)
     backend = Counting(resolve("numpy"))
-    picture = Picture(title_label(schedule), default_panels(schedule), steps, backend, log_y=log_y)
-    full = dataclasses.replace(picture, backend=resolve("numpy"), exhaustive=True)
-    assert render(picture, size) == render(full, size)
+    picture = picture_of(schedule, steps, backend, log_y=log_y)
+    assert render(picture, size) == render(every_step(picture), size)
     # Both drawings (the value range, then the columns) together, every panel.
     assert (backend.evaluated >= len(steps)) == (how == DENSE), backend.evaluated

@@ -13,12 +13,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lrtool.backends import resolve
 from lrtool.schedules import REGISTRY, Schedule
-from tests.conftest import build
+from tests.strategies import schedules
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -78,9 +78,6 @@ def _magnitude(schedule: Schedule) -> float:
 
 # --- strategies -----------------------------------------------------------------------------
 
-floats = lambda lo, hi: st.floats(min_value=lo, max_value=hi, allow_subnormal=False)  # noqa: E731
-rates = st.one_of(floats(1e-6, 10.0), st.integers(0, 5), st.sampled_from([0.0, 1.0]))
-durations = st.one_of(st.integers(1, 100_000), floats(0.5, 1e5))
 far_steps = st.one_of(
     st.integers(0, 10**5),
     st.integers(2**24 - 5, 2**24 + 5),  # where float32 starts rounding steps
@@ -96,82 +93,20 @@ def step_lists(draw: st.DrawFn, period: float) -> list[int]:
     return sorted(set(draw(st.lists(st.one_of(far_steps, near), min_size=1, max_size=8))))
 
 
-@st.composite
-def exponential(draw: st.DrawFn) -> Schedule:
-    return build("ExponentialDecay", {
-        "initial_learning_rate": draw(rates), "decay_steps": draw(durations),
-        "decay_rate": draw(st.one_of(floats(0.0, 2.0), st.integers(0, 3))),
-        "staircase": draw(st.booleans())})
-
-
-@st.composite
-def piecewise(draw: st.DrawFn) -> Schedule:
-    bounds = draw(st.lists(st.one_of(st.integers(-5, 10**6), floats(-5.0, 1e6)), min_size=1,
-                           max_size=5, unique=True))
-    bounds = sorted(bounds)
-    if any(not a < b for a, b in zip(bounds, bounds[1:])):
-        reject()
-    kind = st.integers(-3, 10) if draw(st.booleans()) else floats(-1.0, 10.0)
-    values = draw(st.lists(kind, min_size=len(bounds) + 1, max_size=len(bounds) + 1))
-    return build("PiecewiseConstantDecay", {"boundaries": bounds, "values": values})
-
-
-@st.composite
-def polynomial(draw: st.DrawFn) -> Schedule:
-    return build("PolynomialDecay", {
-        "initial_learning_rate": draw(rates), "decay_steps": draw(durations),
-        "end_learning_rate": draw(st.one_of(floats(-0.1, 1.0), st.integers(0, 3))),
-        "power": draw(st.one_of(floats(0.0, 3.0), st.integers(0, 3))),
-        "cycle": draw(st.booleans())})
-
-
-@st.composite
-def inverse_time(draw: st.DrawFn) -> Schedule:
-    return build("InverseTimeDecay", {
-        "initial_learning_rate": draw(rates), "decay_steps": draw(durations),
-        "decay_rate": draw(st.one_of(floats(0.0, 100.0), st.integers(0, 5))),
-        "staircase": draw(st.booleans())})
-
-
-@st.composite
-def cosine(draw: st.DrawFn) -> Schedule:
-    warm = draw(st.booleans())
-    return build("CosineDecay", {
-        "initial_learning_rate": draw(rates), "decay_steps": draw(durations),
-        "alpha": draw(st.one_of(floats(0.0, 1.0), st.just(0))),
-        "warmup_target": draw(st.one_of(floats(0.0, 10.0), st.integers(0, 3))) if warm else None,
-        "warmup_steps": draw(st.one_of(st.integers(0, 10**4), floats(0.0, 1e4)))})
-
-
-@st.composite
-def cosine_restarts(draw: st.DrawFn) -> Schedule:
-    return build("CosineDecayRestarts", {
-        "initial_learning_rate": draw(rates), "first_decay_steps": draw(durations),
-        "t_mul": draw(st.one_of(st.just(1.0), floats(1.0, 3.0), st.just(2))),
-        "m_mul": draw(st.one_of(floats(0.0, 1.0), st.just(1))),
-        "alpha": draw(st.one_of(floats(0.0, 1.0), st.just(0)))})
-
-
-STRATEGIES = {"ExponentialDecay": exponential(), "PiecewiseConstantDecay": piecewise(),
-              "PolynomialDecay": polynomial(), "InverseTimeDecay": inverse_time(),
-              "CosineDecay": cosine(), "CosineDecayRestarts": cosine_restarts()}
-
-
 def period(schedule: Schedule) -> float:
-    args = schedule.arguments()
-    if "boundaries" in args:
-        return float(max(1, args["boundaries"][0]))
-    return float(args.get("decay_steps", args.get("first_decay_steps", 1)))
+    """The schedule's own step scale: its first boundary, or its first ``*_steps`` argument."""
+    for name, value in schedule.arguments().items():
+        if isinstance(value, list) and value and isinstance(value[0], (int, float)):
+            return float(max(1, value[0]))
+        if name.endswith("steps") and isinstance(value, (int, float)) and value > 0:
+            return float(value)
+    return 1.0
 
 
 @st.composite
 def cases(draw: st.DrawFn, name: str) -> tuple[Schedule, list[int]]:
-    schedule = draw(STRATEGIES[name])
+    schedule = draw(schedules(name))
     return schedule, draw(step_lists(period(schedule)))
-
-
-def test_every_registered_schedule_is_tested() -> None:
-    assert set(STRATEGIES) == set(REGISTRY)
 
 
 # --- the tests ------------------------------------------------------------------------------
@@ -181,7 +116,7 @@ def test_every_registered_schedule_is_tested() -> None:
 @given(data=st.data())
 def test_numpy_matches_keras_scalar_call(name: str, data: st.DataObject) -> None:
     schedule, steps = data.draw(cases(name))
-    ours = schedule.evaluate_numpy(np.array(steps, dtype=np.int64))
+    ours = schedule.formula(np.array(steps, dtype=np.int64))
     assert_matches(ours, scalar_calls(schedule, steps), schedule)
 
 
@@ -192,12 +127,12 @@ def test_tensorflow_backend_matches_keras_scalar_call(
     tf_backend, name: str, data: st.DataObject, start: int, count: int  # type: ignore[no-untyped-def]
 ) -> None:
     """The backend's vectorized call, over a run of steps, against scalar calls."""
-    schedule = data.draw(STRATEGIES[name])
+    schedule = data.draw(schedules(name))
     steps = list(range(start, start + count))
     values = tf_backend.evaluate(schedule, np.array(steps, dtype=np.int64))
     assert_matches(values, scalar_calls(schedule, steps), schedule)
     # The NumPy path agrees with it just as well.
-    assert_matches(schedule.evaluate_numpy(np.array(steps, np.int64)), values, schedule)
+    assert_matches(schedule.formula(np.array(steps, np.int64)), values, schedule)
 
 
 @pytest.mark.parametrize("name", sorted(REGISTRY))
@@ -228,7 +163,7 @@ def test_int_initial_rate_inverse_time_is_float64(
     arguments: dict[str, Any], dtype: str, first_values: list[float]
 ) -> None:
     schedule = REGISTRY["InverseTimeDecay"].from_arguments(arguments)
-    values = schedule.evaluate_numpy(np.arange(3, dtype=np.int64))
+    values = schedule.formula(np.arange(3, dtype=np.int64))
     assert str(values.dtype) == dtype
     assert values.tolist() == first_values
 
@@ -246,7 +181,7 @@ def test_int_initial_rate_dtypes_per_schedule() -> None:
 
     for text, (dtype, values) in cases.items():
         schedule = parse(text)
-        out = schedule.evaluate_numpy(np.arange(2, dtype=np.int64))
+        out = schedule.formula(np.arange(2, dtype=np.int64))
         assert (str(out.dtype), out.tolist()) == (dtype, values), text
         assert schedule.value_dtype() == dtype
         assert_matches(out, scalar_calls(schedule, [0, 1]), schedule)
@@ -257,7 +192,7 @@ def test_denormal_results_flush_to_zero_like_tensorflow() -> None:
 
     schedule = parse("ExponentialDecay(0.1, 1, 0.1)")  # 0.1 * 0.1 ** 37 is a float32 denormal
     steps = [36, 37, 38, 45]
-    ours = schedule.evaluate_numpy(np.array(steps, dtype=np.int64))
+    ours = schedule.formula(np.array(steps, dtype=np.int64))
     assert_matches(ours, scalar_calls(schedule, steps), schedule)
     assert ours[1] == ours[-1] == 0 and not np.signbit(ours[1])
     assert math.isclose(float(ours[0]), 1e-37, rel_tol=1e-5)

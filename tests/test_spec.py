@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 
 from lrtool.schedules import REGISTRY, ScheduleError
-from lrtool.spec import parse, parse_expression, short_labels, warnings
+from lrtool.labels import short_labels
+from lrtool.spec import parse, parse_expression
+from lrtool.steps import Steps
+from lrtool.surprises import warnings
 
 
 @pytest.mark.parametrize("text", [
@@ -177,14 +180,14 @@ def test_parse_expression_imports_neither_numpy_nor_tensorflow() -> None:
     ("InverseTimeDecay(1, 3, 2)", 2**31 + 10, "wrap around"),
 ])
 def test_warnings_say_what_really_happens(text: str, steps: int, fragment: str) -> None:
-    notes = warnings(parse(text), range(steps))
+    notes = warnings(parse(text), Steps.span(0, steps))
     assert any(fragment in note for note in notes), notes
     assert all("\n" not in note for note in notes)
 
 
 def test_no_warnings_for_a_plain_schedule() -> None:
-    assert warnings(parse("ExponentialDecay(0.1, 1000, 0.96)"), range(10_000)) == []
-    assert warnings(parse("CosineDecay(0.1, 1000)"), range(0)) == []
+    assert warnings(parse("ExponentialDecay(0.1, 1000, 0.96)"), Steps.span(0, 10_000)) == []
+    assert warnings(parse("CosineDecay(0.1, 1000)"), Steps.span(0, 0)) == []
 
 
 def test_short_labels_tell_schedules_apart() -> None:

@@ -7,27 +7,10 @@ get. ``resolve`` picks one by name; ``auto`` prefers TensorFlow when it imports.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Protocol
 
-if TYPE_CHECKING:
-    import numpy as np
+from lrtool.backends.base import ENV_VAR, NAMES, Backend, BackendUnavailable
 
-    from lrtool.schedules.base import Schedule
-
-NAMES = ("auto", "tensorflow", "numpy")
-ENV_VAR = "LRTOOL_BACKEND"
-
-
-class Backend(Protocol):
-    name: str
-
-    def evaluate(self, schedule: Schedule, steps: np.ndarray) -> np.ndarray:
-        """Values at these int64 steps, in the dtype Keras returns (float32 for float rates)."""
-        ...
-
-
-class BackendUnavailable(RuntimeError):
-    """The requested backend cannot run here; the message says how to fix that."""
+__all__ = ["ENV_VAR", "NAMES", "Backend", "BackendUnavailable", "resolve"]
 
 
 def resolve(name: str | None = None) -> Backend:

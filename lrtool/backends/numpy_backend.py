@@ -1,38 +1,21 @@
-"""The NumPy backend: each schedule's ``evaluate_numpy`` repeats Keras's float32 operations."""
+"""The NumPy backend: each schedule's ``formula`` repeats Keras's float32 operations."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from lrtool.backends.base import BackendUnavailable
 
 if TYPE_CHECKING:
     import numpy as np
-
-    from lrtool.schedules.base import Schedule
 
 
 class NumpyBackend:
     name = "numpy"
 
-    def evaluate(self, schedule: Schedule, steps: np.ndarray) -> np.ndarray:
-        return schedule.evaluate_numpy(steps)
-
-
-def is_bad(values: np.ndarray) -> np.ndarray:
-    """Values an optimizer cannot use: nan, inf, or below zero (negative zero included)."""
-    import numpy as np
-
-    return ~np.isfinite(values) | np.signbit(values)
-
-
-def first_bad_by_evaluation(schedule: Schedule, steps: Sequence[int]) -> int | None:
-    """Evaluate every step, a chunk at a time, and return the first unusable one."""
-    import numpy as np
-
-    from lrtool.steps import chunks
-
-    for chunk in chunks(steps):
-        bad = np.nonzero(is_bad(schedule.evaluate_numpy(chunk)))[0]
-        if bad.size:
-            return int(chunk[bad[0]])
-    return None
+    def evaluate(self, schedule: Any, steps: np.ndarray) -> np.ndarray:
+        formula = getattr(schedule, "formula", None)
+        if formula is None:
+            raise BackendUnavailable(f"{schedule.keras_name} is a TensorFlow schedule with no"
+                                     " NumPy formula: use --backend tensorflow")
+        return formula(steps)

@@ -19,7 +19,7 @@ _BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))
 BLANK = 0x2800
 
 
-def _round(values: np.ndarray) -> np.ndarray:
+def round_half_up(values: np.ndarray) -> np.ndarray:
     import numpy as np
 
     return np.floor(values + 0.5).astype(np.int64)
@@ -39,7 +39,7 @@ def column_spans(columns: np.ndarray, rows: np.ndarray, width: int) -> tuple[np.
     high = np.full(width, -1, dtype=np.int64)
     if n == 0:
         return np.full(width, -1, dtype=np.int64), high
-    own = _round(rows)
+    own = round_half_up(rows)
     np.minimum.at(low, columns, own)
     np.maximum.at(high, columns, own)
     if n > 1:
@@ -55,8 +55,8 @@ def column_spans(columns: np.ndarray, rows: np.ndarray, width: int) -> tuple[np.
         flat = b == a
         at_lo = np.where(flat, y0, y0 + (y1 - y0) * (x_lo - a) / run)
         at_hi = np.where(flat, y1, y0 + (y1 - y0) * (x_hi - a) / run)
-        np.minimum.at(low, col, _round(np.minimum(at_lo, at_hi)))
-        np.maximum.at(high, col, _round(np.maximum(at_lo, at_hi)))
+        np.minimum.at(low, col, round_half_up(np.minimum(at_lo, at_hi)))
+        np.maximum.at(high, col, round_half_up(np.maximum(at_lo, at_hi)))
     low[high < 0] = -1
     return low, high
 

@@ -2,7 +2,7 @@
 
 The figure is laid out before any data is added, so that each axes' pixel columns are known
 when choosing the steps to evaluate: every pixel column gets its exact extremes (see
-``lrtool.plotdata``), whatever the number of steps. The file is written to a temporary name and
+``lrtool.engine``), whatever the number of steps. The file is written to a temporary name and
 renamed into place, so a failed run leaves neither a broken file nor a clobbered old one.
 """
 
@@ -18,8 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lrtool.extremes import extremes
-from lrtool.plotdata import Picture, step_text
+from lrtool.engine import Curve
+from lrtool.output.axis import step_text
+from lrtool.picture import Picture
 
 if TYPE_CHECKING:
     import numpy as np
@@ -106,8 +107,8 @@ def figure(picture: Picture, width: float | None = None, height: float | None = 
     first, last = picture.first, picture.last
     pad = 0.01 * (last - first) if last > first else 1
     steps_label = FuncFormatter(lambda value, _: step_text(value))
-    for ax, (title, _) in zip(axes, picture.panels):
-        ax.set_title(title)
+    for ax, panel in zip(axes, picture.panels):
+        ax.set_title(panel.title)
         ax.set_xlabel("step")
         ax.set_xlim(first - pad, last + pad)
         ax.xaxis.set_major_formatter(steps_label)
@@ -123,43 +124,38 @@ def figure(picture: Picture, width: float | None = None, height: float | None = 
     axes[0].set_ylabel("learning rate")
     n = len(picture.steps)
     scale = "log" if picture.log_y else "linear"
+    sampled = "" if picture.exact else " · sampled"
     fig.suptitle(f"{picture.title}\nsteps {first:,}–{last:,} ({n:,} step{'s' if n != 1 else ''})"
-                 f" · {scale} y"
-                 f" · backend {picture.backend.name}", fontsize=10)
+                 f" · {scale} y{sampled} · backend {picture.backend_name}", fontsize=10)
 
     fig.draw_without_rendering()  # lay out: the axes' pixel columns are final from here on
-    cuts = [_pixel_cuts(ax, first, last) for ax in axes]
-    panels = picture.sample(cuts)
-    labels = list(dict.fromkeys(c.label for p in panels for c in p.curves))
+    labels = list(picture.schedules())
     marker = "o" if n <= MARKERS_UP_TO else None
-    for ax, panel, panel_cuts in zip(axes, panels, cuts):
+    for ax, panel in zip(axes, picture.panels):
+        sub_pixels = _pixel_cuts(ax, first, last)
         pixels = _pixel_cuts(ax, first, last, 1)
-        for curve in panel.curves:
-            steps, values = _line(curve.steps, curve.values, panel_cuts, pixels, curve.stairs)
-            ax.plot(steps, values, linewidth=1.5, marker=marker, markersize=3, label=curve.label,
-                    color=f"C{labels.index(curve.label) % 10}")
+        for label, schedule in panel.curves.items():
+            line = _line(picture.engine.curve(schedule, sub_pixels), sub_pixels, pixels)
+            ax.plot(line.steps, line.values, linewidth=1.5, marker=marker, markersize=3,
+                    label=label, color=f"C{labels.index(label) % 10}")
         if len(panel.curves) > 1:
             ax.legend()
     return fig
 
 
-def _line(steps: np.ndarray, values: np.ndarray, sub_pixels: np.ndarray, pixels: np.ndarray,
-          stairs: bool) -> tuple[np.ndarray, np.ndarray]:
+def _line(curve: Curve, sub_pixels: np.ndarray, pixels: np.ndarray) -> Curve:
     """The points of the drawn line: what makes each sub-pixel column, where the curve turns
     what makes each pixel column.
 
     A line through many points per pixel, all stroked and antialiased, comes out bolder than the
     curve (Agg adds up the coverage of overlapping pieces), and beyond about 100,000 turning
     points Agg cannot draw it at all. So every sub-pixel column is cut to its ends and extremes
-    (``lrtool.extremes``), and a pixel column where the curve turns (a restart, or a band of
+    (``Curve.reduced``), and a pixel column where the curve turns (a restart, or a band of
     them) to its own: a stroke wider than a pixel covers its span all the same, in one stroke
     rather than eight. Both cuts depend only on what the points show, so every step and the
     chosen ones draw the same line.
     """
-    index = extremes(steps, values, sub_pixels, stairs)
-    steps, values = steps[index], values[index]
-    index = extremes(steps, values, pixels, stairs, only_turning=True)
-    return steps[index], values[index]
+    return curve.reduced(sub_pixels).reduced(pixels, only_turning=True)
 
 
 def write(picture: Picture, path: str | os.PathLike[str], width: float | None = None,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import IO
 
 from lrtool.evaluate import Evaluation
-from lrtool.schedules.base import Schedule
+from lrtool.schedules import AnySchedule
 
 
-def caption(schedules: dict[str, Schedule], backend: str, shown: int, total: int,
+def caption(schedules: dict[str, AnySchedule], backend: str, shown: int, total: int,
             edges: bool) -> str:
     """Name the schedules and backend, and say when rows were left out and which were kept."""
     if len(schedules) == 1:
@@ -26,7 +26,7 @@ def caption(schedules: dict[str, Schedule], backend: str, shown: int, total: int
 
 def render(
     evaluation: Evaluation,
-    schedules: dict[str, Schedule],
+    schedules: dict[str, AnySchedule],
     total: int,
     steps_per_epoch: int | None = None,
     edges: bool = False,

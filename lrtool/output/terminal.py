@@ -14,12 +14,17 @@ import math
 import shutil
 from typing import IO, TYPE_CHECKING
 
+from lrtool.engine import Curve, column_cuts, columns_of
 from lrtool.output import braille
-from lrtool.plotdata import Panel, Picture, column_cuts, columns_of, step_text
+from lrtool.output.axis import FLOAT32_SLACK, log_ticks, nice_ticks, sci_labels, step_text
+from lrtool.picture import Picture
 
 if TYPE_CHECKING:
     import numpy as np
     from rich.text import Text
+
+#: A panel as drawn: its title and each curve's points under its label.
+Drawn = tuple[str, dict[str, Curve]]
 
 MIN_CANVAS = (4, 16)  # rows, characters
 #: Panels go side by side only when each canvas gets at least this many characters.
@@ -34,59 +39,6 @@ def terminal_size() -> tuple[int, int]:
     """(columns, lines): COLUMNS and LINES when set, else the terminal's, else 80 x 24."""
     size = shutil.get_terminal_size((80, 24))
     return size.columns, size.lines
-
-
-# --- ticks --------------------------------------------------------------------------------
-
-#: How far (relatively) a rate may lie from the round value it stands for: rates are float32,
-#: which stores 0.01 as 0.0099999998, within 2**-24 of it. A y tick this close to the ends of
-#: the range belongs to it, so that a curve peaking at 0.01 gets its 1.0e-2 label at the top.
-FLOAT32_SLACK = 2.0**-20
-
-
-def nice_ticks(lo: float, hi: float, count: int, whole: bool = False,
-               slack: float = 0.0) -> list[float]:
-    """At most about ``count`` round values (1, 2, 2.5, 5 times a power of ten) in [lo, hi].
-
-    ``slack`` widens the range by that fraction of its largest magnitude (see FLOAT32_SLACK).
-    """
-    if not hi > lo:
-        return [lo]
-    raw = (hi - lo) / max(count, 1)
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    if whole:
-        step = max(1.0, float(round(step)))
-    wide = 1e-9 + slack * max(abs(lo), abs(hi)) / step
-    first, last = math.ceil(lo / step - wide), math.floor(hi / step + wide)
-    return [k * step for k in range(first, last + 1)]
-
-
-def log_ticks(lo: float, hi: float, count: int) -> list[float]:
-    """Powers of ten in [lo, hi] (every n-th when many), else 1-2-5 steps, else linear ticks.
-
-    Float32 rates count as the round values they stand for (FLOAT32_SLACK).
-    """
-    wide = 1e-9 + FLOAT32_SLACK
-    first, last = math.ceil(math.log10(lo) - wide), math.floor(math.log10(hi) + wide)
-    if last - first + 1 >= 2:
-        stride = max(1, math.ceil((last - first + 1) / max(count, 2)))
-        return sorted(10.0**e for e in range(last, first - 1, -stride))  # the top one always
-    candidates = [m * 10.0**e for e in range(first - 1, last + 1) for m in (1, 2, 5)]
-    inside = [v for v in candidates if lo * (1 - wide) <= v <= hi * (1 + wide)]
-    return inside if len(inside) >= 2 else nice_ticks(lo, hi, count, slack=FLOAT32_SLACK)
-
-
-def sci_labels(values: list[float]) -> list[str]:
-    """Values as 1.0e-3, with as few digits as keep neighbouring labels apart."""
-    for digits in range(1, 5):
-        labels = []
-        for v in values:
-            mantissa, exponent = f"{v:.{digits}e}".split("e")
-            labels.append("0" if v == 0 else f"{mantissa}e{int(exponent)}")
-        if len(set(labels)) == len(labels):
-            break
-    return labels
 
 
 # --- layout -------------------------------------------------------------------------------
@@ -121,7 +73,7 @@ class YAxis:
             ticks = nice_ticks(self.lo, self.hi, count, slack=FLOAT32_SLACK)
             if len(ticks) < 2 and self.hi > self.lo:  # finer steps give a narrow range two
                 ticks = nice_ticks(self.lo, self.hi, 3 * count, slack=FLOAT32_SLACK)
-        rows = braille._round(self.dot_rows(np.array(ticks))) // 4
+        rows = braille.round_half_up(self.dot_rows(np.array(ticks))) // 4
         out: dict[int, str] = {}
         for row, label in zip(rows.tolist(), sci_labels(ticks)):
             out.setdefault(row, label)
@@ -174,27 +126,28 @@ def _x_ticks(picture: Picture, cuts: np.ndarray, chars: int, scale: float) -> li
     return [(int(c), step_text(v)) for c, v in zip(cols, values)]
 
 
-def _panel(panel: Panel, picture: Picture, y: YAxis, chars: int, gutter: int,
+def _panel(panel: Drawn, picture: Picture, y: YAxis, chars: int, gutter: int,
            colours: dict[str, str], cuts: np.ndarray) -> list[Text]:
     """One panel's lines, each ``gutter + chars`` cells wide."""
     import numpy as np
     from rich.text import Text
 
+    name, curves = panel
     bits = np.zeros((y.rows, chars), dtype=np.int64)
     owner = np.full((y.rows, chars), -1, dtype=np.int64)
-    for i, curve in enumerate(panel.curves):
+    for i, curve in enumerate(curves.values()):
         codes = braille.draw(columns_of(cuts, curve.steps), y.dot_rows(curve.values), (y.rows, chars))
         codes -= braille.BLANK
         bits |= codes
         owner[codes > 0] = i
-    styles = [colours[c.label] for c in panel.curves]
+    styles = [colours[label] for label in curves]
     ticks = y.labels()
 
     title = Text(" " * gutter)
-    title.append(panel.title.center(chars) if len(panel.curves) == 1 else panel.title, style="bold")
-    if len(panel.curves) > 1:
-        for curve in panel.curves:
-            title.append("  ━ ", style=colours[curve.label]).append(curve.label)
+    title.append(name.center(chars) if len(curves) == 1 else name, style="bold")
+    if len(curves) > 1:
+        for label in curves:
+            title.append("  ━ ", style=colours[label]).append(label)
     title.truncate(gutter + chars, pad=True)
     lines = [title]
     for r in range(y.rows):
@@ -219,7 +172,8 @@ def _header(picture: Picture, width: int) -> list[Text]:
     n = len(picture.steps)
     scale = "log" if picture.log_y else "linear"
     info = (f"learning rate ({scale}) at steps {picture.first:,}–{picture.last:,}"
-            f" ({n:,} step{'s' if n != 1 else ''}) · backend {picture.backend.name}")
+            f" ({n:,} step{'s' if n != 1 else ''})"
+            + (" · sampled" if not picture.exact else "") + f" · backend {picture.backend_name}")
     lines = [Text(picture.title, style="bold"), Text(info, style="dim")]
     for line in lines:
         line.truncate(width, overflow="ellipsis")
@@ -237,8 +191,9 @@ def render(picture: Picture, file: IO[str] | None = None, size: tuple[int, int] 
     y = YAxis(lo, hi, MIN_CANVAS[0], picture.log_y)
     side, gutter, chars = _plan(width, height, len(picture.panels), bool(picture.steps_per_epoch), y)
     cuts = column_cuts(picture.first, picture.last, 2 * chars)
-    panels = picture.sample([cuts] * len(picture.panels))
-    labels = list(dict.fromkeys(c.label for p in panels for c in p.curves))
+    panels = [(p.title, {label: picture.engine.curve(s, cuts) for label, s in p.curves.items()})
+              for p in picture.panels]
+    labels = list(dict.fromkeys(label for _, curves in panels for label in curves))
     colours = {label: COLOURS[i % len(COLOURS)] for i, label in enumerate(labels)}
 
     blocks = []

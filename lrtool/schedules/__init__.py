@@ -1,16 +1,20 @@
 """The schedule registry: Keras class name -> schedule class.
 
-Adding a schedule is one module defining a ``Schedule`` subclass and one entry here; the CLI, the
-outputs and the tests read this mapping.
+Adding a schedule is one module defining a ``Schedule`` subclass and one entry in ``REGISTRY``;
+the CLI, the README's schedule reference, completion and the tests read this mapping.
 """
 
 from __future__ import annotations
 
-from lrtool.schedules.base import Schedule, ScheduleError
+from typing import Union
+
+from lrtool.schedules.base import Schedule
 from lrtool.schedules.cosine import CosineDecay
 from lrtool.schedules.cosine_restarts import CosineDecayRestarts
 from lrtool.schedules.exponential import ExponentialDecay
 from lrtool.schedules.inverse_time import InverseTimeDecay
+from lrtool.schedules.opaque import OpaqueSchedule
+from lrtool.schedules.params import ScheduleError
 from lrtool.schedules.piecewise import PiecewiseConstantDecay
 from lrtool.schedules.polynomial import PolynomialDecay
 
@@ -30,13 +34,18 @@ REGISTRY: dict[str, type[Schedule]] = {
 #: The schedule the CLI's flags describe when no SCHEDULE argument is given.
 DEFAULT = InverseTimeDecay
 
+#: Anything lrtool evaluates: a schedule it knows the formula of, or one it only calls.
+AnySchedule = Union[Schedule, OpaqueSchedule]
+
 __all__ = [
     "DEFAULT",
     "REGISTRY",
+    "AnySchedule",
     "CosineDecay",
     "CosineDecayRestarts",
     "ExponentialDecay",
     "InverseTimeDecay",
+    "OpaqueSchedule",
     "PiecewiseConstantDecay",
     "PolynomialDecay",
     "Schedule",

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from lrtool.schedules import _kmath as km
-from lrtool.schedules._search import WRAP, edges_with_wrap, first_bad_in_segments, first_step_where
-from lrtool.schedules.base import Schedule, ScheduleError, arg, number_text
+from lrtool.schedules import kmath as km
+from lrtool.schedules.base import Schedule
+from lrtool.schedules.params import (
+    ScheduleError, arg, number_text, require_int32_steps, require_number,
+)
+from lrtool.shape import Shape, Turns
+from lrtool.shape.search import first_step_where
 
 if TYPE_CHECKING:
     import numpy as np
@@ -24,12 +27,9 @@ class CosineDecay(Schedule):
 
     (Keras's documentation writes ``initial_learning_rate = 0``; as an int that makes Keras fail
     at every warmup step, hence 0.0.) Keras's ``__call__`` picks warmup or decay with a scalar
-    ``ops.cond``, so the TensorFlow backend runs Keras's own ``_warmup_function`` and
-    ``_decay_function`` on the whole vector and selects with ``tf.where``. ``tf.cos`` differs by an
-    ulp between TensorFlow's scalar and vectorized kernels: the NumPy path follows the scalar call,
-    the TensorFlow backend reports the vectorized values. With an int ``initial_learning_rate``
-    Keras computes in int32 with pi cast to 3, so the rate ends near 0.005 * lr, not at alpha;
-    with a ``warmup_target`` as well Keras fails (int32 times float64), so lrtool refuses it.
+    ``ops.cond``. With an int ``initial_learning_rate`` Keras computes in int32 with pi cast to
+    3, so the rate ends near 0.005 * lr, not at alpha; with a ``warmup_target`` as well Keras
+    fails (int32 times float64), so lrtool refuses it.
     """
 
     keras_name = "CosineDecay"
@@ -39,25 +39,27 @@ class CosineDecay(Schedule):
     keras_signature = ("initial_learning_rate", "decay_steps", "alpha", "name", "warmup_target",
                        "warmup_steps")
 
-    initial_learning_rate: float = arg("Learning rate at step 0.")
-    decay_steps: float = arg("Steps of the cosine decay (after the warmup).")
-    alpha: float = arg("Final rate as a fraction of the decay's starting rate.", default=0.0)
-    warmup_target: float | None = arg("Rate the warmup reaches; none: no warmup.", default=None)
-    warmup_steps: float = arg("Steps of linear warmup to warmup_target.", default=0)
+    initial_learning_rate: float = arg("Learning rate at step 0.", typical=(1e-4, 10.0),
+                                       scale="log", ints=True)
+    decay_steps: float = arg("Steps of the cosine decay (after the warmup).",
+                             typical=(0.5, 3000.0), scale="log", ints=True)
+    alpha: float = arg("Final rate as a fraction of the decay's starting rate.", default=0.0,
+                       typical=(0.0, 1.0))
+    warmup_target: float | None = arg("Rate the warmup reaches; none: no warmup.", default=None,
+                                      typical=(1e-4, 10.0), scale="log")
+    warmup_steps: float = arg("Steps of linear warmup to warmup_target.", default=0,
+                              typical=(0.0, 3000.0), ints=True)
 
     def validate(self) -> None:
-        km.require_number("initial_learning_rate", self.initial_learning_rate, minimum=0)
-        km.require_number("decay_steps", self.decay_steps, positive=True)
-        km.require_number("alpha", self.alpha)
+        require_number("initial_learning_rate", self.initial_learning_rate, minimum=0)
+        require_number("decay_steps", self.decay_steps, positive=True)
+        require_number("alpha", self.alpha)
         if self.warmup_target is not None:
-            km.require_number("warmup_target", self.warmup_target)
-        km.require_number("warmup_steps", self.warmup_steps, minimum=0)
+            require_number("warmup_target", self.warmup_target)
+        require_number("warmup_steps", self.warmup_steps, minimum=0)
         if not self.int_rate:
             return
-        km.require_int32("decay_steps", self.decay_steps, km.INT_RATE)
-        if km.to_int32(self.decay_steps) <= 0:
-            raise ScheduleError("decay_steps", f"{self.decay_steps!r} becomes 0 as an int32,"
-                                f" {km.INT_RATE}: every step would divide by zero")
+        require_int32_steps("decay_steps", self.decay_steps)
         if self.warmup_target is not None:
             # Keras's warmup branch multiplies int32 by float64 and fails: at every warmup step,
             # and with warmup_steps 0 at every step from 2**31 on (the int32 step wraps).
@@ -69,7 +71,7 @@ class CosineDecay(Schedule):
         warmup = self.warmup_steps if self.warmup_target is not None else 0
         return max(10, min(10**9, math.ceil(warmup + 1.25 * self.decay_steps) + 1))
 
-    def _constants(self) -> dict[str, Any]:
+    def constants(self) -> dict[str, Any]:
         """The tensors ``__call__`` builds, as NumPy scalars of Keras's dtype."""
         import numpy as np
 
@@ -82,12 +84,13 @@ class CosineDecay(Schedule):
             c["wt"], c["ws"] = km.f32(self.warmup_target), km.f32(self.warmup_steps)
         return c
 
-    def _step(self, steps: np.ndarray) -> np.ndarray:
+    def step(self, steps: np.ndarray) -> np.ndarray:
+        """The step as Keras casts it: int32 under an int rate, else float32."""
         import numpy as np
 
         return km.wrap_int32(steps) if self.int_rate else steps.astype(np.float32)
 
-    def _decay(self, step: np.ndarray, ds: Any, base: Any, pi: Any) -> np.ndarray:
+    def decay(self, step: np.ndarray, ds: Any, base: Any, pi: Any) -> np.ndarray:
         import numpy as np
 
         f = np.float32
@@ -96,72 +99,38 @@ class CosineDecay(Schedule):
         decayed = f(1 - self.alpha) * cosine + km.f32(self.alpha)
         return km.ftz(f(base) * decayed)
 
-    def evaluate_numpy(self, steps: np.ndarray) -> np.ndarray:
+    def formula(self, steps: np.ndarray) -> np.ndarray:
         import numpy as np
 
-        c, g = self._constants(), self._step(steps)
+        c, g = self.constants(), self.step(steps)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             if self.warmup_target is None:
-                return self._decay(np.minimum(g, c["ds"]), c["ds"], c["lr"], c["pi"])
+                return self.decay(np.minimum(g, c["ds"]), c["ds"], c["lr"], c["pi"])
             g = np.minimum(g, c["ds"] + c["ws"])
-            decay = self._decay(g - c["ws"], c["ds"], c["wt"], c["pi"])
+            decay = self.decay(g - c["ws"], c["ds"], c["wt"], c["pi"])
             warming = g < c["ws"]
             if not warming.any():
                 return decay
             warmup = km.ftz(km.ftz((c["wt"] - c["lr"]) * (g / c["ws"])) + c["lr"])
             return np.where(warming, warmup, decay)
 
-    def evaluate_keras(self, schedule: Any, steps: Any) -> Any:
-        """``__call__`` with its scalar ``ops.cond`` replaced by ``tf.where`` over the vector."""
-        if self.warmup_target is None:
-            return schedule(steps)
-        import tensorflow as tf
-        from keras import ops
+    def shape(self) -> Shape:
+        """Two turns: the warmup's peak and the end of the decay. Between them and around
+        them the rate is monotone, and it stays between usable rates unless alpha or
+        warmup_target is negative."""
+        usable = km.nonnegative(self.alpha) and km.nonnegative(self.constants().get("wt", 0))
+        return Shape(Turns(self.turns), bad="never" if usable else "stretch", wraps=self.int_rate)
 
-        lr = ops.convert_to_tensor(schedule.initial_learning_rate)
-        dtype = lr.dtype
-        decay_steps = ops.cast(schedule.decay_steps, dtype)
-        target = ops.cast(schedule.warmup_target, dtype)
-        warmup_steps = ops.cast(schedule.warmup_steps, dtype)
-        step = ops.minimum(ops.cast(steps, dtype), decay_steps + warmup_steps)
-        decay = schedule._decay_function(step - warmup_steps, decay_steps, target, dtype)
-        warming = step < warmup_steps
-        if not bool(ops.any(warming)):
-            return decay
-        warmup = schedule._warmup_function(step, warmup_steps, target, lr)
-        return tf.where(warming, warmup, decay)
-
-    def _turns(self, lo: int, hi: int) -> list[int]:
+    def turns(self, lo: int, hi: int) -> list[int]:
         """The warmup peak (first decay step) and the decay end (first constant step)."""
-        c = self._constants()
+        c = self.constants()
         points = []
         if self.warmup_target is not None:
-            points.append(first_step_where(lambda s: self._step(s) >= c["ws"], lo, hi))
-            points.append(first_step_where(lambda s: self._step(s) >= c["ds"] + c["ws"], lo, hi))
+            points.append(first_step_where(lambda s: self.step(s) >= c["ws"], lo, hi))
+            points.append(first_step_where(lambda s: self.step(s) >= c["ds"] + c["ws"], lo, hi))
         else:
-            points.append(first_step_where(lambda s: self._step(s) >= c["ds"], lo, hi))
+            points.append(first_step_where(lambda s: self.step(s) >= c["ds"], lo, hi))
         return sorted({p for p in points if p is not None})
-
-    def edges(self, lo: int, hi: int, limit: int) -> list[int]:
-        return edges_with_wrap(self.int_rate, lambda a, b, n: self._turns(a, b)[: max(n, 0)],
-                               lo, hi, limit)
-
-    def edge_count(self, lo: int, hi: int) -> int:
-        """Its two turns at most, and each int32 wrap: few enough to find them all."""
-        return len(self.edges(lo, hi, hi - lo + 1))
-
-    def first_bad_step(self, steps: Sequence[int]) -> int | None:
-        from lrtool.backends.numpy_backend import first_bad_by_evaluation, is_bad
-
-        if not len(steps):
-            return None
-        c = self._constants()
-        if km.nonnegative(self.alpha) and km.nonnegative(c.get("wt", 0)):
-            return None  # every value lies between usable rates
-        if self.int_rate and steps[-1] >= WRAP:
-            return first_bad_by_evaluation(self, steps)
-        return first_bad_in_segments(steps, self._turns(steps[0], steps[-1]),
-                                     lambda s: is_bad(self.evaluate_numpy(s)))
 
     def surprises(self, first: int, last: int) -> list[str]:
         notes = []
@@ -171,8 +140,8 @@ class CosineDecay(Schedule):
                          " with pi cast to 3, so the decay ends near 0.005 of its start instead"
                          f" of alpha; write it as a float, e.g. {float(lr)!r}")
         if target is not None and target < lr:
-            notes.append(f"warmup_target ({number_text(target)}) is below initial_learning_rate ({number_text(lr)}):"
-                         " the warmup lowers the rate")
+            notes.append(f"warmup_target ({number_text(target)}) is below initial_learning_rate"
+                         f" ({number_text(lr)}): the warmup lowers the rate")
         if target is not None and self.warmup_steps == 0:
             notes.append("warmup_steps is 0: the decay starts from warmup_target, not from"
                          " initial_learning_rate")
@@ -180,9 +149,9 @@ class CosineDecay(Schedule):
             notes.append("warmup_steps without warmup_target: Keras skips the warmup")
         warmup = self.warmup_steps if target is not None else 0
         if warmup and last < warmup:
-            notes.append(f"warmup_steps ({number_text(warmup)}) is beyond the last step shown ({last}):"
-                         " only the warmup shows")
+            notes.append(f"warmup_steps ({number_text(warmup)}) is beyond the last step shown"
+                         f" ({last}): only the warmup shows")
         elif last < warmup + self.decay_steps:
-            notes.append(f"the decay ends at step {number_text(warmup + self.decay_steps)}, beyond the last"
-                         f" step shown ({last})")
+            notes.append(f"the decay ends at step {number_text(warmup + self.decay_steps)},"
+                         f" beyond the last step shown ({last})")
         return notes

@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from lrtool.schedules import _kmath as km
-from lrtool.schedules._search import (
-    WRAP, count_with_wrap, edges_with_wrap, first_bad_in_segments, first_step_where,
-    segment_count, segment_starts, where_value_changes,
+from lrtool.schedules import kmath as km
+from lrtool.schedules.base import Schedule
+from lrtool.schedules.params import (
+    ScheduleError, arg, number_text, require_int32, require_int32_steps, require_number,
 )
-from lrtool.schedules.base import Schedule, ScheduleError, arg, number_text
+from lrtool.shape import Segments, Shape, Turns, Union
+from lrtool.shape.search import first_step_where
 
 if TYPE_CHECKING:
     import numpy as np
-
-#: More restarts than this in the requested steps: find a bad rate by evaluating every step.
-_MAX_SEGMENTS = 100_000
-
 
 @dataclasses.dataclass(frozen=True)
 class CosineDecayRestarts(Schedule):
@@ -41,31 +37,34 @@ class CosineDecayRestarts(Schedule):
     bad_rate_hint = ("a negative alpha or m_mul, an m_mul above 1 (overflow) or a t_mul below 1"
                      " (log of a negative number) gives unusable rates")
 
-    initial_learning_rate: float = arg("Learning rate at step 0 (and at each restart, times m_mul).")
-    first_decay_steps: float = arg("Steps of the first decay period.")
-    t_mul: float = arg("Each period is t_mul times longer than the one before.", default=2.0)
-    m_mul: float = arg("Each restart starts m_mul times lower than the one before.", default=1.0)
+    initial_learning_rate: float = arg("Learning rate at step 0 (and at each restart, times"
+                                       " m_mul).", typical=(1e-4, 10.0), scale="log", ints=True)
+    first_decay_steps: float = arg("Steps of the first decay period.", typical=(0.5, 3000.0),
+                                   scale="log", ints=True)
+    t_mul: float = arg("Each period is t_mul times longer than the one before.", default=2.0,
+                       typical=(1.0, 3.0))
+    m_mul: float = arg("Each restart starts m_mul times lower than the one before.", default=1.0,
+                       typical=(0.0, 1.0))
     alpha: float = arg("Lowest rate of each period, as a fraction of initial_learning_rate.",
-                       default=0.0)
+                       default=0.0, typical=(0.0, 1.0))
 
     @classmethod
     def default_name(cls) -> str:
         return "SGDRDecay"
 
     def validate(self) -> None:
-        km.require_number("initial_learning_rate", self.initial_learning_rate, minimum=0)
-        km.require_number("first_decay_steps", self.first_decay_steps, positive=True)
+        require_number("initial_learning_rate", self.initial_learning_rate, minimum=0)
+        require_number("first_decay_steps", self.first_decay_steps, positive=True)
         # Keras takes log(t_mul): zero or below is nan at every step after the first.
-        km.require_number("t_mul", self.t_mul, positive=True)
-        km.require_number("m_mul", self.m_mul)
-        km.require_number("alpha", self.alpha)
+        require_number("t_mul", self.t_mul, positive=True)
+        require_number("m_mul", self.m_mul)
+        require_number("alpha", self.alpha)
         if not self.int_rate:
             return
-        for name in ("first_decay_steps", "m_mul", "alpha"):
-            km.require_int32(name, getattr(self, name), km.INT_RATE)
-        if km.to_int32(self.first_decay_steps) <= 0:
-            raise ScheduleError("first_decay_steps", f"{self.first_decay_steps!r} becomes 0 as an"
-                                f" int32, {km.INT_RATE}: every step would divide by zero")
+        require_int32("first_decay_steps", self.first_decay_steps)
+        require_int32("m_mul", self.m_mul)
+        require_int32("alpha", self.alpha)
+        require_int32_steps("first_decay_steps", self.first_decay_steps)
         if km.to_int32(self.t_mul) != 1:
             raise ScheduleError("initial_learning_rate", "is an integer, and Keras then fails:"
                                 f" t_mul {self.t_mul!r} becomes an int32 it cannot compute with;"
@@ -79,7 +78,7 @@ class CosineDecayRestarts(Schedule):
         periods = 3 * self.first_decay_steps if t == 1 else self.first_decay_steps * (1 + t + t * t)
         return max(10, min(10**9, math.ceil(periods * 1.05) + 1))
 
-    def _constants(self) -> dict[str, Any]:
+    def constants(self) -> dict[str, Any]:
         import numpy as np
 
         if self.int_rate:
@@ -91,11 +90,11 @@ class CosineDecayRestarts(Schedule):
                 "t": km.f32(self.t_mul), "m": km.f32(self.m_mul), "alpha": km.f32(self.alpha),
                 "pi": km.f32(math.pi)}
 
-    def _split(self, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def split(self, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Restart index and the fraction done of the current period, as Keras computes them."""
         import numpy as np
 
-        c = self._constants()
+        c = self.constants()
         if self.int_rate:  # int32 / int32 is a float64 division
             fraction = km.wrap_int32(steps).astype(np.float64) / c["ds"]
         else:
@@ -112,13 +111,13 @@ class CosineDecayRestarts(Schedule):
             return restart, km.ftz(done)
 
     def restart_index(self, steps: np.ndarray) -> np.ndarray:
-        return self._split(steps)[0]
+        return self.split(steps)[0]
 
-    def evaluate_numpy(self, steps: np.ndarray) -> np.ndarray:
+    def formula(self, steps: np.ndarray) -> np.ndarray:
         import numpy as np
 
-        c = self._constants()
-        restart, done = self._split(steps)
+        c = self.constants()
+        restart, done = self.split(steps)
         t = done.dtype.type
         with np.errstate(invalid="ignore", over="ignore"):
             factor = km.power(c["m"], restart, done.dtype)
@@ -126,61 +125,37 @@ class CosineDecayRestarts(Schedule):
             decayed = km.ftz(km.ftz((t(1) - c["alpha"]) * cosine) + c["alpha"])
             return km.ftz(t(c["lr"]) * decayed)
 
-    def _finite_until(self, lo: int, hi: int) -> tuple[int, list[int]]:
-        """The last step of [lo, hi] with a restart index, and the first without (an edge).
+    def shape(self) -> Shape:
+        """Restarts where the restart index steps (found with Keras's own arithmetic), and,
+        with t_mul below 1, the step where the shrinking periods run out. Each period stays
+        between alpha and its restart rate, usable unless alpha or m_mul is negative, m_mul
+        above 1 (overflow) or t_mul below 1 (the log of a negative number)."""
+        c = self.constants()
+        edges = Union((Segments(self.restart_index, last=self.last_period_step,
+                                moved_only=bool(c["m"] >= 0)),
+                       Turns(self.periods_end)))
+        usable = (km.nonnegative(c["alpha"]) and km.nonnegative(c["m"]) and c["m"] <= 1
+                  and c["t"] >= 1)
+        return Shape(edges, bad="never" if usable else "stretch", wraps=self.int_rate)
 
-        With t_mul below 1 the periods shrink to nothing: past their sum Keras takes the log of
-        a negative number.
-        """
+    def periods_end(self, lo: int, hi: int) -> list[int]:
+        """The first step without a restart index (t_mul below 1: past the periods' sum Keras
+        takes the log of a negative number), when it lies in (lo, hi]."""
         import numpy as np
 
-        if self._constants()["t"] < 1:
-            end = first_step_where(lambda s: ~np.isfinite(self.restart_index(s)), lo, hi)
-            if end is not None:
-                return end - 1, [end]
-        return hi, []
+        if self.constants()["t"] >= 1:
+            return []
+        end = first_step_where(lambda s: ~np.isfinite(self.restart_index(s)), lo, hi)
+        return [] if end is None else [end]
 
-    def _restarts(self, lo: int, hi: int, limit: int) -> list[int]:
-        hi, ends = self._finite_until(lo, hi)
-        starts = segment_starts(self.restart_index, lo, hi, limit)
-        if self._constants()["m"] >= 0:
-            # Every period then runs the same way: a restart that does not move is no edge.
-            starts = where_value_changes(starts, self.evaluate_numpy)
-        return starts + ends
-
-    def edges(self, lo: int, hi: int, limit: int) -> list[int]:
-        return edges_with_wrap(self.int_rate, self._restarts, lo, hi, limit)
-
-    def edge_count(self, lo: int, hi: int) -> int:
-        """The restarts in [lo, hi], from two restart indices (and the end of shrinking periods)."""
-        def count(a: int, b: int) -> int:
-            b, ends = self._finite_until(a, b)
-            return segment_count(self.restart_index, a, b) + len(ends)
-
-        return count_with_wrap(self.int_rate, count, lo, hi)
-
-    def first_bad_step(self, steps: Sequence[int]) -> int | None:
-        import numpy as np
-
-        from lrtool.backends.numpy_backend import first_bad_by_evaluation, is_bad
-
-        if not len(steps):
-            return None
-        c = self._constants()
-        if km.nonnegative(c["alpha"]) and km.nonnegative(c["m"]) and c["m"] <= 1 and c["t"] >= 1:
-            return None  # every period stays between alpha and the (non-growing) restart rate
-        if self.int_rate and steps[-1] >= WRAP:
-            return first_bad_by_evaluation(self, steps)
-        first, last = self.restart_index(np.array([steps[0], steps[-1]], np.int64))
-        if np.isfinite(last) and last - first > _MAX_SEGMENTS:
-            return first_bad_by_evaluation(self, steps)
-        starts = self._restarts(steps[0], steps[-1], _MAX_SEGMENTS)
-        return first_bad_in_segments(steps, starts, lambda s: is_bad(self.evaluate_numpy(s)))
+    def last_period_step(self, lo: int, hi: int) -> int:
+        ends = self.periods_end(lo, hi)
+        return ends[0] - 1 if ends else hi
 
     def surprises(self, first: int, last: int) -> list[str]:
         notes = []
         if self.int_rate:
-            c = self._constants()
+            c = self.constants()
             notes.append(
                 f"initial_learning_rate is the integer {self.initial_learning_rate}: Keras casts"
                 f" first_decay_steps, m_mul and alpha to int32 ({c['ds']:g}, {c['m']:g} and"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from lrtool.schedules import _kmath as km
-from lrtool.schedules._search import WRAP, first_step_where, first_true
-from lrtool.schedules._step_decay import StepDecay
-from lrtool.schedules.base import arg
+from lrtool.schedules import kmath as km
+from lrtool.schedules.params import arg, require_number
+from lrtool.schedules.stepdecay import StepDecay, crosses_wrap
+from lrtool.shape import Bad
+from lrtool.shape.search import first_step_where
 
 if TYPE_CHECKING:
     import numpy as np
@@ -24,9 +24,7 @@ class ExponentialDecay(StepDecay):
 
     With a float ``initial_learning_rate`` Keras computes in float32. With an int one it casts
     ``decay_steps``, ``decay_rate`` and the step to int32 (so ``decay_rate=0.5`` becomes 0, and
-    the rate is 0 from step 1 on) and returns float64. ``tf.pow`` is not bit-identical between
-    TensorFlow's scalar and vectorized kernels: the NumPy path follows the scalar call to within
-    an ulp, the TensorFlow backend reports TensorFlow's vectorized values (a few ulp apart).
+    the rate is 0 from step 1 on) and returns float64.
     """
 
     keras_name = "ExponentialDecay"
@@ -37,18 +35,20 @@ class ExponentialDecay(StepDecay):
     zero_rate_effect = "so the rate is 0 from step 1 on"
     neutral_rate = 1.0
 
-    decay_steps: float = arg("Steps per factor of decay_rate; the stair width with staircase.")
-    decay_rate: float = arg("Factor applied per decay_steps: lr0 * rate ** (step / decay_steps).")
+    decay_steps: float = arg("Steps per factor of decay_rate; the stair width with staircase.",
+                             typical=(0.5, 3000.0), scale="log", ints=True)
+    decay_rate: float = arg("Factor applied per decay_steps: lr0 * rate ** (step / decay_steps).",
+                            typical=(0.0, 1.5))
 
     def validate(self) -> None:
         super().validate()
         # A negative base to a fractional power is nan: no schedule at all.
-        km.require_number("decay_rate", self.decay_rate, minimum=0)
+        require_number("decay_rate", self.decay_rate, minimum=0)
 
-    def evaluate_numpy(self, steps: np.ndarray) -> np.ndarray:
+    def formula(self, steps: np.ndarray) -> np.ndarray:
         import numpy as np
 
-        p = self._progress(steps)
+        p = self.progress(steps)
         if self.int_rate:
             factor = km.power(km.to_int32(self.decay_rate), p, np.float64)
             lr = np.float64(self.initial_learning_rate)
@@ -58,22 +58,19 @@ class ExponentialDecay(StepDecay):
         with np.errstate(invalid="ignore", over="ignore"):
             return km.ftz(lr * factor)
 
-    def _last_moving_step(self, lo: int, hi: int) -> int:
-        if self._rate() >= 1:
+    def last_moving_step(self, lo: int, hi: int) -> int:
+        """Once the rate underflows to 0 the stairs no longer move: search only up to there."""
+        if self.rate() >= 1:
             return hi
-        # Once the rate underflows to 0 the stairs no longer move: search only up to there.
-        zero = first_step_where(lambda s: self.evaluate_numpy(s) == 0, lo, hi)
+        zero = first_step_where(lambda s: self.formula(s) == 0, lo, hi)
         return hi if zero is None else zero
 
-    def first_bad_step(self, steps: Sequence[int]) -> int | None:
-        from lrtool.backends.numpy_backend import first_bad_by_evaluation, is_bad
-
-        if self.int_rate and len(steps) and steps[-1] >= WRAP:
-            return first_bad_by_evaluation(self, steps)  # wrapped steps: no monotone order
-        rate = self._rate()
-        if rate <= 1 and km.nonnegative(rate):
-            return None  # the rate only falls from a usable start, and never below zero
-        if rate <= 1:  # -0.0: the odd powers give -0.0
-            return first_bad_by_evaluation(self, steps)
-        # Growing: once it overflows to inf it stays there.
-        return first_true(steps, lambda s: is_bad(self.evaluate_numpy(s)))
+    def bad_rates(self, lo: int, hi: int) -> Bad:
+        """Falling from a usable start, the rate never goes below zero; -0.0 gives -0.0 at odd
+        powers, scattered; growing, once it overflows to inf it stays there."""
+        rate = self.rate()
+        if crosses_wrap(self, hi):
+            return "any"
+        if rate <= 1:
+            return "never" if km.nonnegative(rate) else "any"
+        return "tail"

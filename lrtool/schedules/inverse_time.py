@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from lrtool.schedules import _kmath as km
-from lrtool.schedules._search import WRAP, first_true
-from lrtool.schedules._step_decay import StepDecay
-from lrtool.schedules.base import arg
+from lrtool.schedules import kmath as km
+from lrtool.schedules.params import arg
+from lrtool.schedules.stepdecay import StepDecay, crosses_wrap
+from lrtool.shape import Bad
 
 if TYPE_CHECKING:
     import numpy as np
@@ -24,8 +23,7 @@ class InverseTimeDecay(StepDecay):
 
     With an int ``initial_learning_rate`` Keras casts ``decay_steps``, ``decay_rate`` and the step
     to int32 and returns float64: ``InverseTimeDecay(1, 3, 2)`` gives 1.0, 0.6000000000000001,
-    ...; ``InverseTimeDecay(1, 3.5, 0.5)`` is 1.0 at every step (0.5 truncates to 0). Both
-    backends agree bit for bit: the schedule is IEEE division and multiply-add.
+    ...; ``InverseTimeDecay(1, 3.5, 0.5)`` is 1.0 at every step (0.5 truncates to 0).
     """
 
     keras_name = "InverseTimeDecay"
@@ -36,30 +34,25 @@ class InverseTimeDecay(StepDecay):
     neutral_rate = 0.0
 
     # Redeclared for their help texts: these are the CLI's options.
-    decay_steps: float = arg("Steps per unit of decay; the stair width with --staircase.")
-    decay_rate: float = arg("How fast the rate falls: lr0 / (1 + rate * step / decay_steps).")
+    decay_steps: float = arg("Steps per unit of decay; the stair width with --staircase.",
+                             typical=(0.5, 3000.0), scale="log", ints=True)
+    decay_rate: float = arg("How fast the rate falls: lr0 / (1 + rate * step / decay_steps).",
+                            typical=(0.0, 10.0))
     staircase: bool = arg("Drop in whole stairs: floor(step / decay_steps).", default=False)
 
-    def _denominator(self, steps: np.ndarray) -> np.ndarray:
-        p = self._progress(steps)
-        return p.dtype.type(1) + p.dtype.type(self._rate()) * p
-
-    def evaluate_numpy(self, steps: np.ndarray) -> np.ndarray:
+    def formula(self, steps: np.ndarray) -> np.ndarray:
         import numpy as np
 
-        denominator = self._denominator(steps)
+        p = self.progress(steps)
+        denominator = p.dtype.type(1) + p.dtype.type(self.rate()) * p
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             lr = km.f32(self.initial_learning_rate) if denominator.dtype == np.float32 else np.float64(
                 self.initial_learning_rate)
             return km.ftz(lr / denominator)
 
-    def first_bad_step(self, steps: Sequence[int]) -> int | None:
-        if self.int_rate and len(steps) and steps[-1] >= WRAP:
-            from lrtool.backends.numpy_backend import first_bad_by_evaluation
-
-            return first_bad_by_evaluation(self, steps)  # the step wraps to negative values
-        # Only a negative rate can bring the denominator to zero or below; as the step grows the
-        # denominator only falls, so the bad steps are a tail of the (sorted) steps.
-        if self._rate() >= 0:
-            return None
-        return first_true(steps, lambda s: ~(self._denominator(s) > 0))
+    def bad_rates(self, lo: int, hi: int) -> Bad:
+        """Only a negative rate brings the denominator to zero or below; as the step grows the
+        denominator only falls, so the bad steps are a tail (unless the int32 step wraps)."""
+        if crosses_wrap(self, hi):
+            return "any"
+        return "never" if self.rate() >= 0 else "tail"

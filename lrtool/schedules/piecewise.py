@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import functools
 import math
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from lrtool.schedules import _kmath as km
-from lrtool.schedules._search import first_in, spread_out
-from lrtool.schedules.base import Schedule, ScheduleError, arg, number_text
+from lrtool.schedules import kmath as km
+from lrtool.schedules.base import Schedule
+from lrtool.schedules.params import ScheduleError, arg, number_text, require_number
+from lrtool.shape import Shape, Turns, is_bad
 
 if TYPE_CHECKING:
     import numpy as np
@@ -37,8 +39,10 @@ class PiecewiseConstantDecay(Schedule):
     #: Float boundaries pass through float32 (16777217.0 reads as 16777216), int ones do not.
     dtype_arguments = ("boundaries", "values")
 
-    boundaries: tuple[Any, ...] = arg("Steps after which the next value applies, increasing.")
-    values: tuple[Any, ...] = arg("One more rate than boundaries: before, between, after.")
+    boundaries: tuple[Any, ...] = arg("Steps after which the next value applies, increasing.",
+                                      typical=(0, 3000.0), ints=True, items="increasing")
+    values: tuple[Any, ...] = arg("One more rate than boundaries: before, between, after.",
+                                  typical=(1e-4, 1.0), scale="log", items="one_more")
 
     def __post_init__(self) -> None:
         # Tuples keep the frozen schedule hashable (backends cache Keras objects by schedule).
@@ -62,7 +66,7 @@ class PiecewiseConstantDecay(Schedule):
         if not self.boundaries:
             raise ScheduleError("boundaries", "needs at least one boundary (Keras fails without)")
         for i, b in enumerate(self.boundaries):
-            km.require_number(f"boundaries[{i}]", b)
+            require_number(f"boundaries[{i}]", b)
             if abs(b) >= _BOUNDARY_LIMIT:
                 raise ScheduleError("boundaries", f"{b!r} is beyond the int64 step's range")
         for i, (a, b) in enumerate(zip(self.boundaries, self.boundaries[1:])):
@@ -73,7 +77,7 @@ class PiecewiseConstantDecay(Schedule):
             raise ScheduleError("values", f"needs one more entry than boundaries: {len(self.values)}"
                                 f" values for {len(self.boundaries)} boundaries")
         for i, v in enumerate(self.values):
-            km.require_number(f"values[{i}]", v)
+            require_number(f"values[{i}]", v)
         kinds = {isinstance(v, int) for v in self.values}
         if len(kinds) > 1:
             raise ScheduleError("values", "mixes ints and floats, which Keras cannot add up:"
@@ -90,11 +94,14 @@ class PiecewiseConstantDecay(Schedule):
     def value_dtype(self) -> str:
         return "int32" if self.int_values else "float32"
 
+    @functools.cached_property
     def effective_boundaries(self) -> list[int]:
         """The int64 boundaries Keras compares the step with."""
         return [b if isinstance(b, int) else int(km.f32(b)) for b in self.boundaries]
 
-    def _table(self) -> np.ndarray:
+    @functools.cached_property
+    def table(self) -> np.ndarray:
+        """The values as Keras adds them up."""
         import numpy as np
 
         # 0 + value, as Keras's sum does: a -0.0 value comes out as +0.0 (and a float32 denormal
@@ -104,58 +111,63 @@ class PiecewiseConstantDecay(Schedule):
         return np.array([km.f32(v) for v in self.values], dtype=np.float32) + np.float32(0)
 
     def suggested_steps(self) -> int:
-        last = max(self.effective_boundaries()[-1], 0)
+        last = max(self.effective_boundaries[-1], 0)
         return max(10, min(10**9, math.ceil(last * 1.25) + 1))
 
-    def evaluate_numpy(self, steps: np.ndarray) -> np.ndarray:
+    def formula(self, steps: np.ndarray) -> np.ndarray:
         import numpy as np
 
-        index = np.searchsorted(np.array(self.effective_boundaries(), np.int64), steps, side="left")
-        return self._table()[index]
+        index = np.searchsorted(self.boundary_array, steps, side="left")
+        return self.table[index]
 
-    def _changes(self) -> list[int]:
-        """Steps where the value really changes: boundary + 1, where neighbouring values differ."""
-        table = self._table()
-        return [b + 1 for i, b in enumerate(self.effective_boundaries())
-                if table[i].tobytes() != table[i + 1].tobytes()]
+    @functools.cached_property
+    def boundary_array(self) -> np.ndarray:
+        import numpy as np
 
-    def edges(self, lo: int, hi: int, limit: int) -> list[int]:
-        return spread_out(sorted({e for e in self._changes() if lo < e <= hi}), limit)
+        return np.array(self.effective_boundaries, np.int64)
 
-    def edge_count(self, lo: int, hi: int) -> int:
-        return sum(1 for e in self._changes() if lo < e <= hi)
+    @functools.cached_property
+    def changes(self) -> list[int]:
+        """Steps where the value really changes: boundary + 1, where the values on either side
+        differ (bit for bit; float boundaries that read as the same int count once).
 
-    def monotone(self, lo: int, hi: int) -> bool:
+        Kept once computed: a schedule may have a million boundaries, asked about many times.
+        """
+        import numpy as np
+
+        at = np.unique(self.boundary_array)
+        before, after = self.formula(at), self.formula(at + 1)
+        bits = f"u{before.dtype.itemsize}"
+        return (at[before.view(bits) != after.view(bits)] + 1).tolist()
+
+    def shape(self) -> Shape:
+        """Constant between its changes, which are its only edges."""
+        usable = not is_bad(self.table).any()
+        return Shape(Turns(self.changes_in), monotone=self.monotone_over,
+                     bad="never" if usable else "stretch")
+
+    def changes_in(self, lo: int, hi: int) -> list[int]:
+        changes = self.changes
+        return changes[bisect.bisect_right(changes, lo) : bisect.bisect_right(changes, hi)]
+
+    def monotone_over(self, lo: int, hi: int) -> bool:
         """Whether the values met from ``lo`` to ``hi`` only fall, or only rise."""
         import numpy as np
 
-        at = [lo] + [e for e in self._changes() if lo < e <= hi]
-        moves = np.diff(self.evaluate_numpy(np.array(at, dtype=np.int64)).astype(np.float64))
+        at = np.array([lo, *self.changes_in(lo, hi)], dtype=np.int64)
+        moves = np.diff(self.formula(at).astype(np.float64))
         return bool(np.all(moves <= 0) or np.all(moves >= 0))
-
-    def first_bad_step(self, steps: Sequence[int]) -> int | None:
-        import numpy as np
-
-        table, bounds = self._table(), self.effective_boundaries()
-        for i, value in enumerate(table):
-            if not (np.isfinite(value) and value >= 0):
-                lo = bounds[i - 1] + 1 if i else -(2**63)
-                hi = bounds[i] if i < len(bounds) else None
-                k = first_in(steps, lo, hi)
-                if k is not None:
-                    return int(steps[k])
-        return None
 
     def surprises(self, first: int, last: int) -> list[str]:
         notes = []
-        changes = self._changes()
+        changes = self.changes
         if changes and all(c > last for c in changes):
             notes.append(f"every boundary is at or beyond the last step shown ({last}): the rate"
                          f" stays {number_text(self.values[0], True)} throughout")
         if self.int_values:
             notes.append("every value is an integer, so Keras returns int32 rates (a rate of 0.5"
                          " cannot exist); write them as floats, e.g. 1.0")
-        for b, e in zip(self.boundaries, self.effective_boundaries()):
+        for b, e in zip(self.boundaries, self.effective_boundaries):
             if isinstance(b, float) and e != math.floor(b):
                 notes.append(f"boundary {b!r} reads as {e} in Keras (float32, then truncated)")
         return notes

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from lrtool.schedules import _kmath as km
-from lrtool.schedules._search import (
-    WRAP, count_with_wrap, edges_with_wrap, first_bad_in_segments, first_step_where,
-    segment_count, segment_starts, where_value_changes,
+from lrtool.schedules import kmath as km
+from lrtool.schedules.base import Schedule
+from lrtool.schedules.params import (
+    ScheduleError, arg, number_text, require_bool, require_int32, require_int32_steps,
+    require_number,
 )
-from lrtool.schedules.base import Schedule, ScheduleError, arg, number_text
+from lrtool.schedules.stepdecay import crosses_wrap
+from lrtool.shape import Bad, Segments, Shape, Turns
+from lrtool.shape.search import WRAP, first_step_where
 
 if TYPE_CHECKING:
     import numpy as np
@@ -42,24 +44,26 @@ class PolynomialDecay(Schedule):
     bad_rate_hint = ("a negative end_learning_rate or power makes the rate negative or infinite"
                      " near the end of the decay")
 
-    initial_learning_rate: float = arg("Learning rate at step 0.")
-    decay_steps: float = arg("Steps to reach end_learning_rate (one cycle with cycle).")
-    end_learning_rate: float = arg("Rate at decay_steps and after.", default=0.0001)
-    power: float = arg("Power of the polynomial: 1 is linear, 0.5 a square root.", default=1.0)
+    initial_learning_rate: float = arg("Learning rate at step 0.", typical=(1e-4, 10.0),
+                                       scale="log", ints=True)
+    decay_steps: float = arg("Steps to reach end_learning_rate (one cycle with cycle).",
+                             typical=(0.5, 3000.0), scale="log", ints=True)
+    end_learning_rate: float = arg("Rate at decay_steps and after.", default=0.0001,
+                                   typical=(0.0, 1.0))
+    power: float = arg("Power of the polynomial: 1 is linear, 0.5 a square root.", default=1.0,
+                       typical=(0.0, 3.0))
     cycle: bool = arg("Restart the decay after each multiple of decay_steps.", default=False)
 
     def validate(self) -> None:
-        km.require_number("initial_learning_rate", self.initial_learning_rate, minimum=0)
-        km.require_number("decay_steps", self.decay_steps, positive=True)
-        km.require_number("end_learning_rate", self.end_learning_rate)
-        km.require_number("power", self.power)
-        km.require_bool("cycle", self.cycle)
+        require_number("initial_learning_rate", self.initial_learning_rate, minimum=0)
+        require_number("decay_steps", self.decay_steps, positive=True)
+        require_number("end_learning_rate", self.end_learning_rate)
+        require_number("power", self.power)
+        require_bool("cycle", self.cycle)
         if self.int_rate:
             for name in ("initial_learning_rate", "decay_steps", "end_learning_rate", "power"):
-                km.require_int32(name, getattr(self, name), km.INT_RATE)
-            if km.to_int32(self.decay_steps) <= 0:
-                raise ScheduleError("decay_steps", f"{self.decay_steps!r} becomes 0 as an int32,"
-                                    f" {km.INT_RATE}: every step would divide by zero")
+                require_int32(name, getattr(self, name))
+            require_int32_steps("decay_steps", self.decay_steps)
             if self.cycle and isinstance(self.decay_steps, float):
                 raise ScheduleError("decay_steps", "Keras fails dividing the int32 step by a float"
                                     " decay_steps under an integer initial_learning_rate with cycle:"
@@ -72,12 +76,12 @@ class PolynomialDecay(Schedule):
         horizon = self.decay_steps * (3 if self.cycle else 1.25)
         return max(10, min(10**9, math.ceil(horizon) + 1))
 
-    def _dtype(self) -> Any:
+    def dtype(self) -> Any:
         import numpy as np
 
         return np.float64 if self.int_rate and self.cycle else np.float32
 
-    def _constants(self) -> tuple[Any, Any, Any, Any]:
+    def constants(self) -> tuple[Any, Any, Any, Any]:
         """lr0 - end, end, power and decay_steps, as the tensors Keras computes with."""
         import numpy as np
 
@@ -86,29 +90,29 @@ class PolynomialDecay(Schedule):
             return lr - end, end, km.f32(self.power), km.f32(self.decay_steps)
         lr, end, power, ds = (km.to_int32(getattr(self, n)) for n in
                               ("initial_learning_rate", "end_learning_rate", "power", "decay_steps"))
-        t = self._dtype()
+        t = self.dtype()
         return t(np.int32(lr) - np.int32(end)), t(end), t(power), t(ds)
 
-    def _step(self, steps: np.ndarray) -> np.ndarray:
+    def step(self, steps: np.ndarray) -> np.ndarray:
         import numpy as np
 
         if self.int_rate:
-            return km.wrap_int32(steps).astype(self._dtype())
+            return km.wrap_int32(steps).astype(self.dtype())
         return steps.astype(np.float32)
 
     def multiplier(self, steps: np.ndarray) -> np.ndarray:
         """Which cycle a step is in: ceil(step / decay_steps), 1 at step 0."""
         import numpy as np
 
-        g = self._step(steps)
-        ds = self._constants()[3]
+        g = self.step(steps)
+        ds = self.constants()[3]
         return np.where(g == 0, g.dtype.type(1), np.ceil(g / ds))
 
-    def evaluate_numpy(self, steps: np.ndarray) -> np.ndarray:
+    def formula(self, steps: np.ndarray) -> np.ndarray:
         import numpy as np
 
-        delta, end, power, ds = self._constants()
-        g = self._step(steps)
+        delta, end, power, ds = self.constants()
+        g = self.step(steps)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             if self.cycle:
                 p = g / (ds * self.multiplier(steps))
@@ -117,52 +121,35 @@ class PolynomialDecay(Schedule):
             one = p.dtype.type(1)
             return km.ftz(km.ftz(delta * km.power(one - p, power, p.dtype)) + end)
 
-    def _decay_end(self, lo: int, hi: int) -> int | None:
-        ds = self._constants()[3]
-        return first_step_where(lambda s: self._step(s) >= ds, lo, hi)
+    def decay_end(self, lo: int, hi: int) -> list[int]:
+        """The first step of the constant tail (step >= decay_steps), when it lies in (lo, hi]."""
+        ds = self.constants()[3]
+        end = first_step_where(lambda s: self.step(s) >= ds, lo, hi)
+        return [] if end is None else [end]
 
-    def _edges(self, lo: int, hi: int, limit: int) -> list[int]:
+    def shape(self) -> Shape:
+        """Without cycle, one polynomial down to its end, then constant. With cycle, restarts
+        where the cycle number steps, each cycle falling (or rising) the same way."""
         if self.cycle:
-            # Every cycle falls (or rises) the same way: a restart that does not move is no edge.
-            return where_value_changes(segment_starts(self.multiplier, lo, hi, limit),
-                                       self.evaluate_numpy)
-        end = self._decay_end(lo, hi)
-        return [] if end is None or limit <= 0 else [end]
+            edges: Segments | Turns = Segments(self.multiplier)
+        else:
+            edges = Turns(self.decay_end)
+        return Shape(edges, monotone=not self.cycle, bad=self.bad_rates, wraps=self.int_rate)
 
-    def edges(self, lo: int, hi: int, limit: int) -> list[int]:
-        return edges_with_wrap(self.int_rate, self._edges, lo, hi, limit)
-
-    def edge_count(self, lo: int, hi: int) -> int:
-        """The cycle restarts in [lo, hi] (two evaluations), or the one end of the decay."""
-        def count(a: int, b: int) -> int:
-            return segment_count(self.multiplier, a, b) if self.cycle else int(b > a)
-
-        return count_with_wrap(self.int_rate, count, lo, hi)
-
-    def monotone(self, lo: int, hi: int) -> bool:
-        """Without cycle the rate follows one polynomial to its end, then stays."""
-        return lo >= 0 and not self.cycle and not (self.int_rate and hi >= WRAP)
-
-    def first_bad_step(self, steps: Sequence[int]) -> int | None:
-        from lrtool.backends.numpy_backend import first_bad_by_evaluation, is_bad
-
-        if not len(steps):
-            return None
-        _, end, power, ds = self._constants()
+    def bad_rates(self, lo: int, hi: int) -> Bad:
+        """Between lr0 and end_learning_rate, both usable, at every step; except that with
+        cycle, float32 can round step / decay_steps down onto a whole number, making 1 - p
+        slightly negative: nan for a fractional power, a negative rate otherwise, at scattered
+        steps Keras really gives (e.g. step 27109 of decay_steps=1.0502479...)."""
+        _, end, power, _ = self.constants()
         usable_ends = km.nonnegative(end) and power >= 0
-        if self.cycle and not (usable_ends and self._cycle_is_exact(steps[-1])):
-            # With cycle, float32 can round step / decay_steps down onto a whole number, making
-            # 1 - p slightly negative: nan for a fractional power, a negative rate otherwise, at
-            # scattered steps Keras really gives (e.g. step 27109 of decay_steps=1.0502479...).
-            return first_bad_by_evaluation(self, steps)
-        if self.int_rate and steps[-1] >= WRAP:
-            return first_bad_by_evaluation(self, steps)
-        if usable_ends:
-            return None  # between lr0 and end, both usable, at every step
-        starts = [e for e in [self._decay_end(steps[0], steps[-1])] if e is not None]
-        return first_bad_in_segments(steps, starts, lambda s: is_bad(self.evaluate_numpy(s)))
+        if self.cycle and not (usable_ends and self.cycle_is_exact(hi)):
+            return "any"
+        if crosses_wrap(self, hi):
+            return "any"
+        return "never" if usable_ends else "stretch"
 
-    def _cycle_is_exact(self, last: int) -> bool:
+    def cycle_is_exact(self, last: int) -> bool:
         """Whether p <= 1 at every cycle step up to ``last``, so 1 - p never goes negative.
 
         With a whole decay_steps and steps below 2**24 (exact in float32), step / decay_steps is
@@ -177,7 +164,7 @@ class PolynomialDecay(Schedule):
     def surprises(self, first: int, last: int) -> list[str]:
         notes = []
         if self.int_rate:
-            _, end, power, ds = self._constants()
+            _, end, power, ds = self.constants()
             notes.append(
                 f"initial_learning_rate is the integer {self.initial_learning_rate}: Keras casts"
                 f" decay_steps, end_learning_rate and power to int32 ({ds:g}, {end:g} and"

@@ -19,8 +19,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
-from lrtool.schedules.base import ScheduleError
-
 #: Smallest normal float32; anything nonzero below it is a denormal TensorFlow treats as 0.
 FLOAT32_TINY = 1.1754943508222875e-38
 FLOAT32_MAX = 3.4028234663852886e38
@@ -90,51 +88,3 @@ def power(base: Any, exponent: Any, dtype: Any) -> np.ndarray:
 def nonnegative(value: Any) -> bool:
     """At least 0 and not -0.0: a -0.0 factor makes Keras return -0.0, which is no usable rate."""
     return bool(value > 0 or (value == 0 and math.copysign(1.0, float(value)) > 0))
-
-
-def require_number(name: str, value: object, *, minimum: float | None = None,
-                   positive: bool = False) -> None:
-    """A finite number within float32's range (beyond 3.4e38 TensorFlow would read inf).
-
-    A nonzero value below 1.2e-38 is accepted: TensorFlow computes with 0 instead, which
-    ``tiny_arguments`` reports as a warning.
-    """
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ScheduleError(name, f"must be a number, not {value!r}")
-    if not math.isfinite(value):
-        raise ScheduleError(name, f"must be a finite number, not {value!r}")
-    if abs(value) > FLOAT32_MAX:
-        raise ScheduleError(name, f"{value!r} is beyond float32's range (3.4e38)")
-    if positive and value <= 0:
-        raise ScheduleError(name, f"must be > 0, not {value!r}")
-    if minimum is not None and value < minimum:
-        raise ScheduleError(name, f"must be >= {minimum:g}, not {value!r}")
-
-
-def require_bool(name: str, value: object) -> None:
-    if not isinstance(value, bool):
-        raise ScheduleError(name, f"must be true or false, not {value!r}")
-
-
-def require_int32(name: str, value: int | float, int_rate_reason: str) -> int:
-    """The int32 Keras casts ``value`` to under an integer learning rate, if it fits."""
-    cast = to_int32(value)
-    if abs(cast) > INT32_MAX:
-        raise ScheduleError(name, f"{value!r} does not fit int32, {int_rate_reason}")
-    return cast
-
-
-#: Why arguments are truncated to int32: said in errors and warnings.
-INT_RATE = "which Keras casts it to because initial_learning_rate is an integer"
-
-
-def tiny_arguments(arguments: dict[str, Any]) -> list[str]:
-    """Arguments float32 cannot tell from 0, as warning lines."""
-    notes = []
-    for name, value in arguments.items():
-        for i, v in enumerate(value if isinstance(value, list) else [value]):
-            if isinstance(v, float) and 0 < abs(v) < FLOAT32_TINY:
-                where = f"{name}[{i}]" if isinstance(value, list) else name
-                notes.append(f"{where} = {v!r} is below float32's smallest normal number:"
-                             " TensorFlow computes with 0")
-    return notes

@@ -1,0 +1,111 @@
+"""Schedule arguments: their help and kind, the checks Keras's arithmetic needs, and their text.
+
+A schedule's fields are the Keras constructor's arguments. Each carries metadata (``arg``): a
+one-line help for the CLI and README, a ``typical`` range that makes a sensible schedule, and
+whether it moves on a ``log`` or ``linear`` scale. Tests draw arguments from that range, the
+explorer steps arguments by that scale, so a new schedule needs no test strategy of its own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any, Literal
+
+from lrtool.schedules.kmath import FLOAT32_MAX, FLOAT32_TINY, INT32_MAX, to_int32
+
+#: Why arguments are truncated to int32: said in errors and warnings.
+INT_RATE = "which Keras casts it to because initial_learning_rate is an integer"
+
+
+class ScheduleError(ValueError):
+    """A schedule argument is unusable; ``argument`` names it so the CLI can name its option."""
+
+    def __init__(self, argument: str | None, message: str) -> None:
+        super().__init__(message)
+        self.argument = argument
+        self.message = message
+
+
+def arg(help: str, default: Any = dataclasses.MISSING, *,
+        typical: tuple[float, float] | None = None,
+        scale: Literal["log", "linear"] = "linear", ints: bool = False,
+        items: Literal["increasing", "one_more"] | None = None) -> Any:
+    """A dataclass field for a Keras argument.
+
+    ``typical``: the range of values that make a sensible schedule (for a list, of its items);
+    ``scale``: whether the argument moves multiplicatively (rates, step counts) or additively
+    (fractions); ``ints``: integers are meaningful values too (an int initial rate changes what
+    Keras computes); ``items``: for a list, ``increasing`` (boundaries) or ``one_more`` (one
+    more item than the list argument before it).
+    """
+    meta = {"help": help, "typical": typical, "scale": scale, "ints": ints, "items": items}
+    return dataclasses.field(default=default, metadata=meta)
+
+
+def number_text(value: object, keep_floats: bool = False) -> str:
+    """Python literal text, with whole floats written as integers (1000, not 1000.0).
+
+    ``keep_floats`` writes them as floats (1.0) for arguments whose int-ness changes what Keras
+    computes, such as ``initial_learning_rate``.
+    """
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16 and not keep_floats:
+        return str(int(value))
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(number_text(v, keep_floats) for v in value) + "]"
+    return repr(value)
+
+
+def require_number(name: str, value: object, *, minimum: float | None = None,
+                   positive: bool = False) -> None:
+    """A finite number within float32's range (beyond 3.4e38 TensorFlow would read inf).
+
+    A nonzero value below 1.2e-38 is accepted where 0 is (TensorFlow computes with 0 instead,
+    which ``tiny_arguments`` reports as a warning), refused where it must be ``positive``.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ScheduleError(name, f"must be a number, not {value!r}")
+    if not math.isfinite(value):
+        raise ScheduleError(name, f"must be a finite number, not {value!r}")
+    if abs(value) > FLOAT32_MAX:
+        raise ScheduleError(name, f"{value!r} is beyond float32's range (3.4e38)")
+    if positive and value <= 0:
+        raise ScheduleError(name, f"must be > 0, not {value!r}")
+    if positive and value < FLOAT32_TINY:
+        raise ScheduleError(name, f"{value!r} is 0 to TensorFlow (below float32's smallest normal"
+                            " number, 1.2e-38)")
+    if minimum is not None and value < minimum:
+        raise ScheduleError(name, f"must be >= {minimum:g}, not {value!r}")
+
+
+def require_bool(name: str, value: object) -> None:
+    if not isinstance(value, bool):
+        raise ScheduleError(name, f"must be true or false, not {value!r}")
+
+
+def require_int32(name: str, value: int | float) -> int:
+    """The int32 Keras casts ``value`` to under an integer learning rate, if it fits."""
+    cast = to_int32(value)
+    if abs(cast) > INT32_MAX:
+        raise ScheduleError(name, f"{value!r} does not fit int32, {INT_RATE}")
+    return cast
+
+
+def require_int32_steps(name: str, value: int | float) -> None:
+    """A step count that stays above 0 as the int32 Keras makes of it."""
+    require_int32(name, value)
+    if to_int32(value) <= 0:
+        raise ScheduleError(name, f"{value!r} becomes 0 as an int32, {INT_RATE}: every step"
+                            " would divide by zero")
+
+
+def tiny_arguments(arguments: dict[str, Any]) -> list[str]:
+    """Arguments float32 cannot tell from 0, as warning lines."""
+    notes = []
+    for name, value in arguments.items():
+        for i, v in enumerate(value if isinstance(value, list) else [value]):
+            if isinstance(v, float) and 0 < abs(v) < FLOAT32_TINY:
+                where = f"{name}[{i}]" if isinstance(value, list) else name
+                notes.append(f"{where} = {v!r} is below float32's smallest normal number:"
+                             " TensorFlow computes with 0")
+    return notes
