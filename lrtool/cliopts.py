@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -46,6 +45,14 @@ def schedule_arguments(
                 help=help_text,
             )
         command = option(command)
+    command = click.option(
+        "--import", "imports", multiple=True, metavar="FILE_OR_MODULE",
+        help="Run this Python file or module first, to register your own schedule classes"
+             " that Keras JSON names (may repeat).")(command)
+    command = click.option(
+        "--set", "set_names", type=clitypes.NAME_VALUE, multiple=True, metavar="NAME=VALUE",
+        help="A value for a name the SCHEDULE's code uses but does not define (may repeat).",
+    )(command)
     return click.argument("specs", nargs=-1, metavar=metavar, type=clitypes.SCHEDULE)(command)
 
 
@@ -91,9 +98,15 @@ class Request:
     backend: Any
 
 
-def schedules_from(specs: Sequence[str], flags: dict[str, Any]) -> list[AnySchedule]:
-    """The schedules of the SCHEDULE arguments, or else the one the flags describe."""
-    from lrtool import spec
+def schedules_from(specs: Sequence[str], flags: dict[str, Any],
+                   names: Sequence[tuple[str, object]] = (),
+                   imports: Sequence[str] = ()) -> list[AnySchedule]:
+    """The schedules of the SCHEDULE arguments, or else the one the flags describe.
+
+    ``names`` come from ``--set``, ``imports`` from ``--import`` (loaded first, so that their
+    classes are registered when Keras JSON names them).
+    """
+    from lrtool.spec import Reader
 
     ctx = click.get_current_context()
     if not specs:
@@ -108,16 +121,29 @@ def schedules_from(specs: Sequence[str], flags: dict[str, Any]) -> list[AnySched
             " argument, give the schedule's arguments inside it")
     if list(specs).count("-") > 1:
         raise click.BadParameter("standard input ('-') can be read only once", param_hint="SCHEDULE")
+    custom = None
+    if imports:
+        from lrtool.usercode import deserialize, import_target
+
+        for target in imports:
+            try:
+                import_target(target)
+            except ScheduleError as exc:
+                raise click.BadParameter(exc.message, param_hint="'--import'") from None
+        custom = deserialize
+    reader = Reader(dict(names), custom=custom)
     schedules = []
     for text in specs:
         try:
-            schedules.append(spec.parse(text, sys.stdin))
+            schedules.append(reader.parse(text))
         except ScheduleError as exc:
             shown = text if len(text) <= 40 else text[:37] + "..."
             message = exc.message
             if exc.argument and exc.argument not in message:
                 message = f"{exc.argument} {message}"  # "decay_steps must be > 0, not 0"
             raise click.BadParameter(message, param_hint=f"SCHEDULE {shown!r}") from None
+    for note in dict.fromkeys(reader.notes):
+        click.echo(f"Note: {note}", err=True)
     return schedules
 
 
@@ -128,7 +154,8 @@ def prepare(params: dict[str, Any]) -> Request:
     from lrtool.steps import select
     from lrtool.surprises import warnings
 
-    schedules = schedules_from(params["specs"], {n: params[n] for n in _FLAGS})
+    schedules = schedules_from(params["specs"], {n: params[n] for n in _FLAGS},
+                               params["set_names"], params["imports"])
     at = [step for group in params["at"] for step in group]
     if at and (params["steps"] is not None or params["start"] or params["every"] != 1):
         raise click.UsageError("--at gives the steps itself: use it without --steps, --start and --every")
@@ -196,7 +223,7 @@ def _backend(name: str, schedules: list[AnySchedule]) -> Any:
 
 def with_request(command: Callable[..., Any]) -> Callable[..., Any]:
     """Give a command taking a Request (plus its own options) the shared arguments and options."""
-    shared = {"specs", *_FLAGS, *_STEP_OPTIONS}
+    shared = {"specs", "set_names", "imports", *_FLAGS, *_STEP_OPTIONS}
 
     @functools.wraps(command)
     def wrapper(**params: Any) -> Any:
@@ -213,7 +240,7 @@ def with_schedule(command: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(**params: Any) -> Any:
         specs = params.pop("specs")
         flags = {n: params.pop(n) for n in _FLAGS}
-        schedules = schedules_from(specs, flags)
+        schedules = schedules_from(specs, flags, params.pop("set_names"), params.pop("imports"))
         if len(schedules) > 1:
             raise click.BadParameter("give one schedule", param_hint="SCHEDULE")
         return command(schedules[0], **params)

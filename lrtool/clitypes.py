@@ -118,6 +118,34 @@ class OutputFile(click.ParamType):
         return [CompletionItem(incomplete, type="file")]
 
 
+class NameValue(click.ParamType):
+    """``NAME=VALUE`` for ``--set``: a Python name, and a number or arithmetic on numbers."""
+
+    name = "name=value"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> tuple[str, object]:
+        if isinstance(value, tuple):
+            return value
+        from lrtool.snippet import SnippetError, evaluate_expression
+
+        name, sep, text = str(value).partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier():
+            self.fail(f"expected NAME=VALUE, such as EPOCHS=10, not {_short(str(value))}", param,
+                      ctx)
+        try:
+            return name, evaluate_expression(text, where=f"--set {name}")
+        except SnippetError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def _short(text: str, width: int = 40) -> str:
+    from lrtool.textinput import printable
+
+    return repr(printable(text, width))
+
+
 class ScheduleText(click.ParamType):
     """A SCHEDULE argument, parsed later with the others; here for TAB completion: the
     registry's schedule names and the schedule files in the directory being typed."""
@@ -156,3 +184,4 @@ STEP_LIST = StepList()
 FINITE = FiniteFloat()
 OUTPUT = OutputFile()
 SCHEDULE = ScheduleText()
+NAME_VALUE = NameValue()

@@ -13,9 +13,11 @@ with an int initial rate. No Keras import: this must work without TensorFlow.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
-from lrtool.schedules import REGISTRY, AnySchedule, OpaqueSchedule, Schedule, ScheduleError
+from lrtool.schedules import REGISTRY, AnySchedule, OpaqueSchedule, ScheduleError
+from lrtool.textinput import printable
 #: Where an optimizer or a model keeps its learning rate or its optimizer, in search order.
 _NESTED = ("learning_rate", "lr", "optimizer", "compile_config", "config")
 
@@ -46,24 +48,37 @@ def dumps(schedule: AnySchedule, indent: int | None = 2) -> str:
     return json.dumps(to_keras(schedule), indent=indent)
 
 
-def loads(text: str) -> Schedule:
-    """A schedule from JSON text in any of the accepted forms; ScheduleError says what is wrong."""
+#: Custom schedules: Keras JSON of a class lrtool does not know -> a schedule (``--import``).
+Custom = Callable[[dict[str, Any]], AnySchedule]
+
+
+def loads(text: str, custom: Custom | None = None,
+          notes: list[str] | None = None) -> AnySchedule:
+    """A schedule from JSON text in any of the accepted forms; ScheduleError says what is wrong.
+
+    ``notes`` collects repairs of arguments Keras could not run (``Schedule.from_arguments``).
+    """
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ScheduleError(None, f"not valid JSON: {exc.msg} at line {exc.lineno}"
                             f" column {exc.colno}") from None
-    return from_keras(document)
+    except RecursionError:
+        raise ScheduleError(None, "the JSON is nested too deeply to be a schedule") from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise ScheduleError(None, f"not usable JSON: {str(exc).splitlines()[0][:100]}") from None
+    return from_keras(document, custom, notes)
 
 
-def from_keras(document: Any) -> Schedule:
+def from_keras(document: Any, custom: Custom | None = None,
+               notes: list[str] | None = None) -> AnySchedule:
     """A schedule from a decoded Keras JSON document (schedule, optimizer or model config)."""
     found = _find(document, depth=0)
     if found is None:
         raise ScheduleError(None, "no learning rate schedule in this JSON: expected"
                             ' {"class_name": ..., "config": {...}} or an optimizer config'
                             ' whose "learning_rate" holds one')
-    return _build(found)
+    return _build(found, custom, notes)
 
 
 def _find(node: Any, depth: int) -> dict[str, Any] | None:
@@ -106,14 +121,19 @@ def _is_schedule(node: dict[str, Any], class_name: str) -> bool:
     return isinstance(config, dict) and not any(k in config for k in _NESTED)
 
 
-def _build(node: dict[str, Any]) -> Schedule:
+def _build(node: dict[str, Any], custom: Custom | None, notes: list[str] | None) -> AnySchedule:
     class_name = node["class_name"]
     cls = REGISTRY.get(class_name)
+    if cls is None and custom is not None:
+        return custom(node)
     if cls is None:
         registered = node.get("registered_name")
-        custom = f" (a custom schedule, registered as {registered!r})" if registered else ""
-        raise ScheduleError(None, f"unknown schedule class {class_name!r}{custom}; lrtool knows"
-                            f" {', '.join(REGISTRY)}")
+        shown = printable(str(class_name), 60)
+        what = (f" (a custom schedule, registered as {printable(str(registered), 60)!r})"
+                if registered else "")
+        raise ScheduleError(None, f"unknown schedule class {shown!r}{what}: load the code that"
+                            f" defines it with --import FILE_OR_MODULE (lrtool knows"
+                            f" {', '.join(REGISTRY)})")
     config = node["config"]
     if not isinstance(config, dict):
         raise ScheduleError(None, f'the "config" of {class_name} must be an object, not'
@@ -121,4 +141,4 @@ def _build(node: dict[str, Any]) -> Schedule:
     name = config.get("name")
     if name is not None and not isinstance(name, str):
         raise ScheduleError("name", f"must be a string or null, not {name!r}")
-    return cls.from_arguments(config)
+    return cls.from_arguments(config, notes)

@@ -48,6 +48,10 @@ class SnippetError(ValueError):
 class NotPython(SnippetError):
     """A syntax error: the one refusal that a cleaned-up paste may not repeat."""
 
+    def __init__(self, message: str, lineno: int | None = None) -> None:
+        super().__init__(message)
+        self.lineno = lineno
+
 
 def excerpt(text: str, width: int = 60) -> str:
     """``text`` on one line, control and format characters escaped as in repr, cut to width."""
@@ -81,7 +85,7 @@ def parse(text: str, mode: str = "exec") -> ast.AST:
             warnings.simplefilter("ignore")
             tree = ast.parse(text, mode=mode)
     except SyntaxError as exc:
-        raise NotPython(_syntax_message(exc)) from None
+        raise NotPython(_syntax_message(exc), exc.lineno) from None
     except (RecursionError, MemoryError):
         raise SnippetError(f"the input is nested too deeply (lrtool reads at most {MAX_DEPTH}"
                            " levels)") from None

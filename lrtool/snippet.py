@@ -30,7 +30,8 @@ from __future__ import annotations
 import ast
 import re
 import textwrap
-from collections.abc import Collection, Iterator, Mapping
+from dataclasses import replace
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from types import MappingProxyType
 
 from lrtool.arith import Budget, OutOfBudget, Unset, evaluate, evaluate_expression
@@ -46,31 +47,67 @@ _NO_NAMES: Mapping[str, object] = MappingProxyType({})
 
 
 def find_call(text: str, known: Collection[str], names: Mapping[str, object] = _NO_NAMES, *,
-              prefixes: Collection[str] = KERAS_MODULES) -> Found:
+              prefixes: Collection[str] = KERAS_MODULES,
+              signatures: Mapping[str, Sequence[str]] = _NO_NAMES) -> Found:  # type: ignore[assignment]
     """The schedule constructor call in ``text`` among classes ``known``, with its arguments.
 
     ``names`` are values given outside the snippet (``--set NAME=VALUE``); ``prefixes`` the
-    module paths a dotted class name may be written under. Raises SnippetError.
+    module paths a dotted class name may be written under; ``signatures`` each class's
+    parameter names in order, so that an error in a positional argument names it. Raises
+    SnippetError.
     """
-    tree = _parse_pasted(text.removeprefix("\ufeff"))
-    scan = _Scan(known, names, prefixes)
+    tree, dropped, error = _parse_pasted(text.removeprefix("\ufeff"))
+    scan = _Scan(known, names, prefixes, signatures)
     for statement in _statements(tree.body):  # type: ignore[attr-defined]
         scan.statement(statement)
-    return scan.calls.choose()
-
-
-def _parse_pasted(text: str) -> ast.AST:
-    """The tree of ``text``, or, if it is not Python as it stands, of ``text`` without
-    Markdown fences, notebook magics (``%matplotlib``, ``!pip``) and a common indent (code
-    copied from inside a function or a docstring). Line numbers stay as pasted."""
     try:
-        return parse(text)
-    except NotPython:
+        found = scan.calls.choose()
+    except SnippetError:
+        if error is not None:
+            raise error from None  # what is left of a broken paste: its first syntax error
+        raise
+    if dropped:
+        lines = ", ".join(str(n) for n in sorted(dropped))
+        skipped = f"skipped line{'s' if len(dropped) > 1 else ''} {lines}, not Python"
+        found = replace(found, note=f"{found.note}; {skipped}" if found.note else skipped)
+    return found
+
+
+#: Lines that are not Python are dropped one at a time, at most this many, from inputs of at
+#: most SALVAGE_CHARS characters (each try parses the whole input again).
+SALVAGE_LINES = 20
+SALVAGE_CHARS = 100_000
+
+
+def _parse_pasted(text: str) -> tuple[ast.AST, list[int], NotPython | None]:
+    """The tree of ``text``, the lines dropped to get it, and the syntax error dropping them
+    worked around (to report instead if what is left holds no schedule).
+
+    If ``text`` is not Python as it stands: without Markdown fences, notebook magics
+    (``%matplotlib``, ``!pip``) and a common indent (code copied from inside a function or a
+    docstring); and if still not, without the lines that are not Python (a documentation page
+    copied with a broken line in it), one at a time. Line numbers stay as pasted.
+    """
+    try:
+        return parse(text), [], None
+    except NotPython as first:
         lines = ["" if _PASTE_ONLY.match(line) else line for line in text.split("\n")]
         cleaned = textwrap.dedent("\n".join(lines))
-        if cleaned == text:
-            raise
-    return parse(cleaned)
+        if len(cleaned) > SALVAGE_CHARS:
+            if cleaned == text:
+                raise
+            return parse(cleaned), [], None
+        lines, dropped = cleaned.split("\n"), []
+        for _ in range(SALVAGE_LINES + 1):
+            try:
+                return parse("\n".join(lines)), dropped, first if dropped else None
+            except NotPython as exc:
+                line = exc.lineno
+                if line is None or not 0 < line <= len(lines) or not lines[line - 1].strip():
+                    break
+                lines[line - 1] = ""
+                dropped.append(line)
+        raise first
 
 
 def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
@@ -91,12 +128,12 @@ class _Scan:
     """What the statements read so far have made of names: values, and calls they stand for."""
 
     def __init__(self, known: Collection[str], names: Mapping[str, object],
-                 prefixes: Collection[str]) -> None:
+                 prefixes: Collection[str], signatures: Mapping[str, Sequence[str]]) -> None:
         self.given = frozenset(names)
         self.values: dict[str, object] = dict(names)
         self.bindings: dict[str, Schedule | Unknown | Optimizer] = {}
         self.budget = Budget()
-        self.calls = Calls(known, prefixes, self.values, self.bindings, self.budget)
+        self.calls = Calls(known, prefixes, self.values, self.bindings, self.budget, signatures)
 
     def statement(self, statement: ast.stmt) -> None:
         nodes = [n for e in _own_expressions(statement) for n in ast.walk(e)]

@@ -17,7 +17,7 @@ the error, since showing another schedule would show the wrong one.
 from __future__ import annotations
 
 import ast
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from lrtool.arith import FUNCTIONS, Budget, OutOfBudget, evaluate, with_hint
@@ -88,8 +88,9 @@ class Calls:
 
     def __init__(self, known: Collection[str], prefixes: Collection[str],
                  values: Mapping[str, object], bindings: Mapping[str, object],
-                 budget: Budget) -> None:
+                 budget: Budget, signatures: Mapping[str, Sequence[str]]) -> None:
         self.known = frozenset(known)
+        self.signatures = signatures
         self.known_list = sorted(known) if isinstance(known, (set, frozenset)) else list(known)
         self.prefixes = tuple(prefixes)
         self.values, self.bindings, self.budget = values, bindings, budget
@@ -117,6 +118,9 @@ class Calls:
         elif "lr_scheduler" in full or full[0] == "torch":
             self.hints.setdefault(1, f"{excerpt('.'.join(parts), 50)} on line {node.lineno} is"
                                      " PyTorch's")
+        elif (close := closest(name, self.known_list)) and close != name:
+            self.hints.setdefault(-1, f"{excerpt(name, 40)} on line {node.lineno} is no schedule"
+                                      f" lrtool knows; did you mean {close}?")
 
     def keras_path(self, parts: list[str]) -> bool:
         path = ".".join(parts)
@@ -146,11 +150,13 @@ class Calls:
 
     def arguments(self, node: ast.Call, class_name: str) -> tuple[tuple, dict]:
         where = f"{class_name} on line {node.lineno}"
+        names = self.signatures.get(class_name, ())
         args = []
         for i, arg in enumerate(node.args, 1):
             if isinstance(arg, ast.Starred):
                 raise SnippetError(f"*arguments are not supported ({where}): write each argument")
-            args.append(self.evaluate(arg, f"argument {i} of {class_name}", None))
+            name = names[i - 1] if i <= len(names) else None
+            args.append(self.evaluate(arg, name or f"argument {i} of {class_name}", name))
         kwargs: dict[str, object] = {}
         for keyword in node.keywords:
             if keyword.arg is None:

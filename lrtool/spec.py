@@ -1,157 +1,141 @@
-"""The SCHEDULE argument: a Keras constructor expression, or a JSON file (``-`` for stdin).
+"""The SCHEDULE argument, in every form users keep a schedule in.
 
-An expression is read with ``ast.parse`` and ``ast.literal_eval`` only: nothing in it runs, so
-``__import__("os").system(...)`` is a syntax error of lrtool's, not a command. Accepted::
+* Training code, as written: a constructor call (``CosineDecay(1e-3, 10 * 1000)``) or a pasted
+  snippet that assigns numbers, builds the schedule and hands it to an optimizer. It is read
+  with ``ast`` and computed by lrtool (``lrtool.snippet``): nothing in it runs, so
+  ``__import__("os").system(...)`` is refused, not executed. Names it does not define come
+  from ``names`` (``--set NAME=VALUE``).
+* Keras JSON: ``serialize`` output, the older ``{"class_name", "config"}`` form, an optimizer's
+  or a model's config; inline, in a file, or on standard input (``-``).
+* A file: JSON, or training code (``.py`` files are read as code, never imported).
+* ``FILE.py:Name(args)`` or ``package.module:Name(args)``: the user's own class
+  (``lrtool.usercode``), the one form that runs user code.
 
-    ExponentialDecay(0.1, decay_steps=1000, decay_rate=0.96)
-    keras.optimizers.schedules.PiecewiseConstantDecay([1000, 2000], [0.1, 0.01, 0.001])
-    tf.keras.optimizers.schedules.CosineDecay(0.0, 1000, warmup_target=0.1, warmup_steps=100)
-
-Positional arguments follow Keras's own parameter order (``name`` included: CosineDecay's fourth
-positional parameter is ``name``). Every failure is a ScheduleError with a one-line message.
+An existing file always wins: ``sched(1).json`` or a file named ``CosineDecay`` is read as the
+file. Positional arguments follow Keras's own parameter order (``name`` included: CosineDecay's
+fourth positional parameter is ``name``). Every failure is a ScheduleError with one line.
 """
 
 from __future__ import annotations
 
-import ast
 import os
-import sys
-from typing import Any, TextIO
+from collections.abc import Mapping
+from typing import Any, BinaryIO
 
-from lrtool.schedules import REGISTRY, Schedule, ScheduleError
+from lrtool.schedules import REGISTRY, AnySchedule, Schedule, ScheduleError
 from lrtool.schedules.params import number_text
+from lrtool.snippet import Found, SnippetError, find_call
+from lrtool.textinput import printable, read_file, read_stream, stdin_binary
 
-#: Module paths a class name may be written under (each a suffix of the full path is accepted).
-PREFIXES = ("tf.keras.optimizers.schedules", "tensorflow.keras.optimizers.schedules",
-            "keras.optimizers.schedules", "optimizers.schedules", "schedules")
-_EXAMPLE = "such as ExponentialDecay(0.1, decay_steps=1000, decay_rate=0.96)"
+#: Extensions that say an argument names a file, even when no such file exists.
+FILE_EXTENSIONS = (".json", ".py", ".txt", ".keras", ".h5")
+_SIGNATURES = {name: cls.signature() for name, cls in REGISTRY.items()}
 
 
-def parse(argument: str, stdin: TextIO | None = None) -> Schedule:
-    """The schedule a SCHEDULE argument describes: expression, JSON file, inline JSON, or ``-``.
+class Reader:
+    """Reads SCHEDULE arguments with the names ``--set`` gives and the code ``--import`` loaded.
 
-    ``-`` reads standard input (``stdin``, default ``sys.stdin``), holding JSON or an expression.
+    ``custom`` builds a schedule from Keras JSON of a class lrtool does not know (after
+    ``--import``); without it such JSON is refused, naming the class and ``--import``.
     """
-    text = argument.strip()
-    if text == "-":
-        return parse_text((stdin or sys.stdin).read(), "standard input")
-    if "(" in text or text in REGISTRY or text.split(".")[-1] in REGISTRY:
-        return parse_expression(text)
-    if text.startswith(("{", "[")):
-        return _json(text)
-    if os.path.isfile(argument):
+
+    def __init__(self, names: Mapping[str, object] | None = None,
+                 stdin: BinaryIO | None = None, custom: Any = None) -> None:
+        self.names = dict(names or {})
+        self.stdin = stdin
+        self.custom = custom
+        #: What the reader chose or repaired, one line each, for the user to see.
+        self.notes: list[str] = []
+
+    def parse(self, argument: str) -> AnySchedule:
+        """The schedule a SCHEDULE argument describes."""
+        if argument.strip() == "-":
+            stream = self.stdin or stdin_binary()
+            return self.parse_text(read_stream(stream, "standard input"), "standard input")
+        if os.path.isfile(argument):
+            return self.parse_text(read_file(argument), printable(argument),
+                                   python=argument.endswith(".py"))
+        from lrtool.usercode import load_schedule, split_target
+
+        if split_target(argument) is not None:
+            return load_schedule(argument, self.names)
+        if os.path.isdir(argument):
+            raise ScheduleError(None, f"{printable(argument)} is a directory, not a schedule file")
+        text = argument.strip()
+        if "(" not in text and ("/" in text or text.endswith(FILE_EXTENSIONS)):
+            raise ScheduleError(None, f"no such file: {printable(argument)}")
+        return self.parse_text(argument, "the argument")
+
+    def parse_text(self, text: str, source: str, python: bool = False) -> AnySchedule:
+        """JSON or training code, as found in an argument, a file or standard input."""
+        stripped = text.strip().removeprefix("\ufeff").strip()
+        if not stripped:
+            raise ScheduleError(None, f"{source} is empty")
+        if stripped.startswith(("{", "[")) and not python:
+            from lrtool.keras_json import loads
+
+            return loads(stripped, self.custom, self.notes)
+        return self.parse_code(stripped)
+
+    def parse_code(self, text: str) -> Schedule:
+        """A registry schedule from training code: a call, or a snippet around one."""
+        name = text.rpartition(".")[2]
+        if name in REGISTRY and text.replace(".", "").replace("_", "").isalnum():
+            cls = REGISTRY[name]
+            example = ", ".join(f"{k}={number_text(v, True)}" for k, v in cls.example.items())
+            raise ScheduleError(None, f"{name} needs its arguments: {name}({example})")
         try:
-            with open(argument, encoding="utf-8") as handle:
-                content = handle.read()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ScheduleError(None, f"cannot read {argument}: {exc}") from None
-        return parse_text(content, argument)
-    if os.path.exists(argument):
-        raise ScheduleError(None, f"{argument} is not a file")
-    if _is_python(text):  # 0.1 * 2 and the like: say what an expression must be
-        return parse_expression(text)
-    raise ScheduleError(None, f"{argument!r} is neither a schedule expression ({_EXAMPLE})"
-                        " nor a JSON file")
+            found = find_call(text, REGISTRY, self.names, signatures=_SIGNATURES)
+        except SnippetError as exc:
+            unknown = _lone_call(text)
+            if unknown is not None and "did you mean" not in str(exc):
+                raise ScheduleError(None, f"unknown schedule {printable(unknown)!r}; lrtool knows"
+                                    f" {', '.join(REGISTRY)}") from None
+            raise ScheduleError(exc.argument, str(exc)) from None
+        if found.note:
+            self.notes.append(found.note)
+        return from_found(found, self.notes)
 
 
-def _is_python(text: str) -> bool:
-    """An expression that is more than a dotted name (which reads as a missing file name)."""
+def _lone_call(text: str) -> str | None:
+    """The name called, when the whole text is one call of a class lrtool does not know."""
+    import ast
+
     try:
-        node = ast.parse(text, mode="eval").body
-    except SyntaxError:
-        return False
-    return not isinstance(node, (ast.Name, ast.Attribute))
+        tree = ast.parse(text, mode="eval") if len(text) < 10_000 else None
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    node = tree.body if tree is not None else None
+    if isinstance(node, ast.Call) and isinstance(node.func, (ast.Name, ast.Attribute)):
+        name = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
+        return name if name not in REGISTRY else None
+    return None
 
 
-def parse_text(text: str, source: str = "the input") -> Schedule:
-    """JSON or an expression, as found in a file or on standard input."""
-    stripped = text.strip()
-    if not stripped:
-        raise ScheduleError(None, f"{source} is empty")
-    return _json(stripped) if stripped.startswith(("{", "[")) else parse_expression(stripped)
-
-
-def _json(text: str) -> Schedule:
-    from lrtool.keras_json import loads
-
-    return loads(text)
-
-
-def parse_expression(text: str) -> Schedule:
-    """A schedule from ``ClassName(arguments)``, literals only."""
-    try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except SyntaxError as exc:
-        raise ScheduleError(None, f"not a valid expression ({exc.msg}): {_short(text)}") from None
-    node = tree.body
-    if isinstance(node, (ast.Name, ast.Attribute)):
-        cls = _class(node)
-        raise ScheduleError(None, f"{cls.keras_name} needs its arguments:"
-                            f" {cls.keras_name}({_example_args(cls)})")
-    if not isinstance(node, ast.Call):
-        raise ScheduleError(None, f"expected a schedule constructor call ({_EXAMPLE}),"
-                            f" not {_short(text)}")
-    cls = _class(node.func)
+def from_found(found: Found, notes: list[str] | None = None) -> Schedule:
+    """The registry schedule of a constructor call found in code (``notes``: see
+    ``Schedule.from_arguments``)."""
+    cls = REGISTRY[found.class_name]
     signature = cls.signature()
-    arguments: dict[str, Any] = {}
-    for i, value in enumerate(node.args):
-        if isinstance(value, ast.Starred):
-            raise ScheduleError(None, "*arguments are not supported: write each argument")
-        if i >= len(signature):
-            raise ScheduleError(None, f"{cls.keras_name} takes at most {len(signature)}"
-                                f" positional arguments ({', '.join(signature)})")
-        arguments[signature[i]] = _literal(value, signature[i])
-    for keyword in node.keywords:
-        if keyword.arg is None:
-            raise ScheduleError(None, "**arguments are not supported: write each argument")
-        if keyword.arg in arguments:
-            raise ScheduleError(keyword.arg, f"{cls.keras_name} got {keyword.arg!r} twice")
-        arguments[keyword.arg] = _literal(keyword.value, keyword.arg)
+    if len(found.args) > len(signature):
+        raise ScheduleError(None, f"{cls.keras_name} takes at most {len(signature)}"
+                            f" positional arguments ({', '.join(signature)})")
+    arguments: dict[str, Any] = dict(zip(signature, found.args))
+    for name, value in found.kwargs.items():
+        if name in arguments:
+            raise ScheduleError(name, f"{cls.keras_name} got {name!r} twice")
+        arguments[name] = value
     name = arguments.get("name")
     if name is not None and not isinstance(name, str):
         raise ScheduleError("name", f"must be a string, not {name!r}")
-    return cls.from_arguments(arguments)
+    return cls.from_arguments(arguments, notes)
 
 
-def _class(func: ast.expr) -> type[Schedule]:
-    parts: list[str] = []
-    while isinstance(func, ast.Attribute):
-        parts.insert(0, func.attr)
-        func = func.value
-    if not isinstance(func, ast.Name):
-        raise ScheduleError(None, f"expected a schedule class name ({_EXAMPLE})")
-    parts.insert(0, func.id)
-    name, prefix = parts[-1], ".".join(parts[:-1])
-    if prefix and not any(p == prefix or p.endswith("." + prefix) for p in PREFIXES):
-        raise ScheduleError(None, f"{prefix}.{name} is not a Keras schedule:"
-                            " write keras.optimizers.schedules.NAME or just NAME")
-    cls = REGISTRY.get(name)
-    if cls is None:
-        raise ScheduleError(None, f"unknown schedule {name!r}; lrtool knows {', '.join(REGISTRY)}")
-    return cls
+def parse(argument: str, stdin: BinaryIO | None = None,
+          names: Mapping[str, object] | None = None) -> AnySchedule:
+    """The schedule a SCHEDULE argument describes (see the module's docstring).
 
-
-def _literal(node: ast.expr, argument: str) -> Any:
-    """A number, bool, None, string or list of numbers; anything else names the argument."""
-    try:
-        value = ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        raise ScheduleError(argument, f"must be a literal (a number, a list of numbers, True,"
-                            f" False or None), not {_short(ast.unparse(node))}") from None
-    if isinstance(value, tuple):
-        value = list(value)
-    items = value if isinstance(value, list) else [value]
-    for item in items:
-        if isinstance(item, (complex, dict, set, list, tuple, bytes)):
-            raise ScheduleError(argument, f"must be a number or a flat list of numbers, not"
-                                f" {_short(ast.unparse(node))}")
-    return value
-
-
-def _short(text: str, width: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 3] + "..."
-
-
-def _example_args(cls: type[Schedule]) -> str:
-    return ", ".join(f"{k}={number_text(v, True)}" for k, v in cls.example.items())
+    Example:
+        parse("ExponentialDecay(0.1, decay_steps=10 * 100, decay_rate=0.96)")
+    """
+    return Reader(names, stdin).parse(argument)

@@ -72,11 +72,24 @@ class Schedule:
         return cls.keras_signature or (*(f.name for f in dataclasses.fields(cls)), "name")
 
     @classmethod
-    def from_arguments(cls, arguments: dict[str, Any]) -> Schedule:
+    def from_arguments(cls, arguments: dict[str, Any], notes: list[str] | None = None) -> Schedule:
         """Build from Keras keyword arguments, naming missing and unknown ones.
 
-        ``name`` is accepted and ignored: it labels TensorFlow ops, it changes no value.
+        ``name`` is accepted and ignored: it labels TensorFlow ops, it changes no value. With
+        ``notes``, arguments Keras cannot run but that have an obvious repair (Keras's own
+        CosineDecay example writes an int 0 where it fails unless it is 0.0) are repaired, and
+        a note says what Keras would do with them as written.
         """
+        if notes is not None:
+            try:
+                return cls.from_arguments(arguments)
+            except ScheduleError as exc:
+                if not exc.repair:
+                    raise
+                fixed = ", ".join(f"{k}={number_text(v, True)}" for k, v in exc.repair.items())
+                notes.append(f"{cls.keras_name}: {exc.argument} {exc.message}; showing it with"
+                             f" {fixed}")
+                return cls.from_arguments({**arguments, **exc.repair})
         fields = {f.name: f for f in dataclasses.fields(cls)}
         given = {k: v for k, v in arguments.items() if k != "name"}
         unknown = sorted(set(given) - set(fields))

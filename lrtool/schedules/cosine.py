@@ -65,7 +65,8 @@ class CosineDecay(Schedule):
             # and with warmup_steps 0 at every step from 2**31 on (the int32 step wraps).
             raise ScheduleError("initial_learning_rate", "is an integer, and with warmup_target"
                                 " Keras then fails in its warmup (int32 times float64): write it"
-                                f" as a float, e.g. {float(self.initial_learning_rate)!r}")
+                                f" as a float, e.g. {float(self.initial_learning_rate)!r}",
+                                repair={"initial_learning_rate": float(self.initial_learning_rate)})
 
     def suggested_steps(self) -> int:
         warmup = self.warmup_steps if self.warmup_target is not None else 0

@@ -68,7 +68,8 @@ class CosineDecayRestarts(Schedule):
         if km.to_int32(self.t_mul) != 1:
             raise ScheduleError("initial_learning_rate", "is an integer, and Keras then fails:"
                                 f" t_mul {self.t_mul!r} becomes an int32 it cannot compute with;"
-                                f" write it as a float, e.g. {float(self.initial_learning_rate)!r}")
+                                f" write it as a float, e.g. {float(self.initial_learning_rate)!r}",
+                                repair={"initial_learning_rate": float(self.initial_learning_rate)})
 
     def value_dtype(self) -> str:
         return "float64" if self.int_rate else "float32"

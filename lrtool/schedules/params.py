@@ -19,12 +19,18 @@ INT_RATE = "which Keras casts it to because initial_learning_rate is an integer"
 
 
 class ScheduleError(ValueError):
-    """A schedule argument is unusable; ``argument`` names it so the CLI can name its option."""
+    """A schedule argument is unusable; ``argument`` names it so the CLI can name its option.
 
-    def __init__(self, argument: str | None, message: str) -> None:
+    ``repair``, when given, is what makes the schedule one Keras can run (an int initial rate
+    written as a float): a reader of pasted code or JSON may show that one, saying so.
+    """
+
+    def __init__(self, argument: str | None, message: str,
+                 repair: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.argument = argument
         self.message = message
+        self.repair = repair
 
 
 def arg(help: str, default: Any = dataclasses.MISSING, *,

@@ -67,7 +67,8 @@ class PolynomialDecay(Schedule):
             if self.cycle and isinstance(self.decay_steps, float):
                 raise ScheduleError("decay_steps", "Keras fails dividing the int32 step by a float"
                                     " decay_steps under an integer initial_learning_rate with cycle:"
-                                    " write initial_learning_rate as a float")
+                                    " write initial_learning_rate as a float",
+                                repair={"initial_learning_rate": float(self.initial_learning_rate)})
 
     def value_dtype(self) -> str:
         return "float64" if self.int_rate and self.cycle else "float32"
