@@ -36,7 +36,7 @@ from types import MappingProxyType
 from lrtool.pysource import SnippetError, closest, dotted, excerpt, parse, source
 
 MAX_INT_DIGITS = 1000
-MAX_ITEMS = 10_000
+MAX_ITEMS = 1_000_000
 MAX_WORK = 2_000_000
 _INT_LIMIT = 10**MAX_INT_DIGITS
 _INT_BITS = _INT_LIMIT.bit_length()

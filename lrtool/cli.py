@@ -87,7 +87,7 @@ def table(request: Request, rows: int, all_rows: bool) -> None:
     shown = request.steps
     edges: list[int] = []
     if not all_rows and len(request.steps) > rows:
-        edges = edges_in(request.series.values(), request.steps, rows)
+        edges = edges_in(request.series.values(), request.steps, rows, request.backend.mode)
         shown = table_steps(request.steps, edges, rows)
     evaluation = evaluate(request.series, shown, request.backend)
     with stdout_pipe():

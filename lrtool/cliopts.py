@@ -23,7 +23,8 @@ from lrtool.steps import Steps
 #: Extra spellings of schedule options.
 ALIASES = {"initial_learning_rate": ("--lr",)}
 _FLAGS = [f.name for f in dataclasses.fields(DEFAULT)]
-_STEP_OPTIONS = ["steps", "start", "every", "at", "both", "steps_per_epoch", "backend"]
+_STEP_OPTIONS = ["steps", "start", "every", "at", "both", "steps_per_epoch", "backend",
+                 "run_eagerly", "jit_compile"]
 
 
 def option_name(argument: str) -> str:
@@ -74,8 +75,13 @@ def step_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      metavar="N", help="Also show the epoch, step / N."),
         click.option("--backend", type=click.Choice(NAMES, case_sensitive=False),
                      default="auto", show_default=True, envvar=ENV_VAR, show_envvar=True,
-                     help="Evaluate with TensorFlow's own schedule, or NumPy's bit-exact copy; "
-                          "auto uses TensorFlow when it imports."),
+                     help="Evaluate with TensorFlow's own schedule, or NumPy's copy of its "
+                          "arithmetic; auto uses TensorFlow when it imports."),
+        click.option("--run-eagerly", is_flag=True,
+                     help="The rates model.fit applies when compiled with run_eagerly=True "
+                          "(default: Keras's default compile, a tf.function graph)."),
+        click.option("--jit-compile", is_flag=True,
+                     help="The rates model.fit applies when compiled with jit_compile=True (XLA)."),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)
@@ -181,7 +187,11 @@ def prepare(params: dict[str, Any]) -> Request:
         chosen = variants(schedules[0])
     else:
         chosen = dict(zip(labels, schedules))
-    backend = _backend(params["backend"], schedules)
+    if params["run_eagerly"] and params["jit_compile"]:
+        raise click.UsageError("--run-eagerly and --jit-compile are two ways of running the"
+                               " schedule: give one")
+    mode = "eager" if params["run_eagerly"] else "xla" if params["jit_compile"] else "graph"
+    backend = _backend(params["backend"], schedules, mode)
     check_rates(chosen, steps, backend)
     for schedule in schedules:
         for warning in warnings(schedule, steps):
@@ -205,19 +215,30 @@ def _hint(argument: str | None) -> str | None:
     return " / ".join(f"'{name}'" for name in (option_name(argument), *ALIASES.get(argument, ())))
 
 
-def _backend(name: str, schedules: list[AnySchedule]) -> Any:
+def _backend(name: str, schedules: list[AnySchedule], mode: str) -> Any:
+    """The backend, checked against the schedules: one lrtool only calls needs TensorFlow,
+    and must run the way the mode's train step runs it."""
     from lrtool.backends import BackendUnavailable, resolve
 
     try:
-        backend = resolve(name)
+        backend = resolve(name, mode)
     except BackendUnavailable as exc:
         raise click.BadParameter(str(exc), param_hint="'--backend'") from None
-    if backend.name == "numpy":
-        for schedule in schedules:
-            if getattr(schedule, "formula", None) is None:
-                raise click.BadParameter(f"{schedule.keras_name} is a TensorFlow schedule with no"
-                                         " NumPy formula: use --backend tensorflow",
-                                         param_hint="'--backend'")
+    for schedule in schedules:
+        if getattr(schedule, "formula", None) is not None:
+            continue
+        if backend.name == "numpy":
+            raise click.BadParameter(f"{schedule.keras_name} is a TensorFlow schedule with no"
+                                     " NumPy formula: use --backend tensorflow",
+                                     param_hint="'--backend'")
+        import numpy as np
+
+        from lrtool.backends.tensorflow_backend import ScalarOnly
+
+        try:
+            backend.evaluate(schedule, np.zeros(1, np.int64))
+        except ScalarOnly as exc:
+            raise click.BadParameter(str(exc), param_hint="SCHEDULE") from None
     return backend
 
 

@@ -61,12 +61,12 @@ def labelled(schedules: Schedules) -> Mapping[str, AnySchedule]:
     return schedules
 
 
-def resolve_backend(backend: str | Backend | None) -> Backend:
-    """A backend by name (None: $LRTOOL_BACKEND, else auto), or the one given."""
+def resolve_backend(backend: str | Backend | None, mode: str = "graph") -> Backend:
+    """A backend by name (None: $LRTOOL_BACKEND, else auto) in ``mode``, or the one given."""
     if backend is None or isinstance(backend, str):
         from lrtool.backends import resolve
 
-        return resolve(backend)
+        return resolve(backend, mode)
     return backend
 
 
@@ -78,17 +78,20 @@ def check(schedules: Schedules, steps: StepsLike, backend: str | Backend | None 
     the others with the backend.
     """
     steps = Steps.of(steps)
+    engine = resolve_backend(backend) if backend is not None else None
+    mode = getattr(engine, "mode", "graph")
     for label, schedule in labelled(schedules).items():
         values: Any = None
         if not isinstance(schedule, Schedule):
-            engine = resolve_backend(backend)
-            values = lambda s, sch=schedule: engine.evaluate(sch, s)  # noqa: E731
-        step = first_bad_step(schedule, steps, values)
+            engine = engine or resolve_backend(None)
+            values = lambda s, sch=schedule, e=engine: e.evaluate(sch, s)  # noqa: E731
+        step = first_bad_step(schedule, steps, values, mode)
         if step is not None:
             import numpy as np
 
-            run = values or schedule.formula
-            raise UnusableRate(label, schedule, step, float(run(np.array([step], np.int64))[0]))
+            at = np.array([step], np.int64)
+            value = values(at)[0] if values else schedule.formula(at, mode)[0]
+            raise UnusableRate(label, schedule, step, float(value))
 
 
 def evaluate_chunks(

@@ -12,13 +12,14 @@ from lrtool.shape import edges
 from lrtool.steps import Steps
 
 
-def edges_in(schedules: Iterable[object], steps: Steps, limit: int) -> list[int]:
+def edges_in(schedules: Iterable[object], steps: Steps, limit: int,
+             mode: str = "graph") -> list[int]:
     """Where any of the schedules jumps, as the first requested step showing the new value."""
     if not steps:
         return []
     found: set[int] = set()
     for schedule in schedules:
-        for edge in edges(schedule, steps.first, steps.last, limit):
+        for edge in edges(schedule, steps.first, steps.last, limit, mode):
             hit = steps.first_at_or_after(edge)
             if hit is not None and hit != steps.first:
                 found.add(hit)

@@ -32,14 +32,14 @@ class Sawtooth(Schedule):
     keras_name = "Sawtooth"
     period: float = 100.0
 
-    def formula(self, steps: np.ndarray) -> np.ndarray:
+    def formula(self, steps: np.ndarray, mode: str = "graph") -> np.ndarray:
         phase = steps.astype(np.float32) / np.float32(self.period)
         return (np.float32(1) - (phase - np.floor(phase))).astype(np.float32)
 
     def period_index(self, steps: np.ndarray) -> np.ndarray:
         return np.floor(steps.astype(np.float32) / np.float32(self.period))
 
-    def shape(self) -> Shape:
+    def shape(self, mode: str = "graph") -> Shape:
         return Shape(Segments(self.period_index, moved_only=False), bad="never")
 
 
@@ -47,7 +47,7 @@ class Sawtooth(Schedule):
 class NoEdges(Sawtooth):
     """The same values, claiming to be smooth: what the engine would draw without its edges."""
 
-    def shape(self) -> Shape:
+    def shape(self, mode: str = "graph") -> Shape:
         return Shape(Smooth(), monotone=True, bad="never")
 
 

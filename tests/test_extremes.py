@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from lrtool.backends.numpy_backend import NumpyBackend
 from lrtool.engine import Engine, column_cuts, columns_of, plan
 from lrtool.engine.extremes import extremes
 from lrtool.engine.plan import ByPieces, picture_steps
@@ -52,7 +53,7 @@ def summary(steps: np.ndarray, values: np.ndarray, cuts: np.ndarray) -> dict[int
 
 def every_step(schedule: Schedule, steps: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
     every = np.asarray(list(steps), dtype=np.int64)
-    return every, schedule.formula(every)
+    return every, NumpyBackend().evaluate(schedule, every)
 
 
 def sampled(schedule: Schedule, steps: Sequence[int], cuts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -116,7 +117,7 @@ def test_an_even_spread_of_restarts_would_miss_lows() -> None:
     spread = picture_steps(Steps.of(steps), cuts,
                            np.array(edges(schedule, 0, 99_999, plan.EDGE_LIMIT), dtype=np.int64))
     full = summary(*every_step(schedule, steps), cuts)
-    assert summary(spread, schedule.formula(spread), cuts) != full
+    assert summary(spread, NumpyBackend().evaluate(schedule, spread), cuts) != full
     assert summary(*sampled(schedule, steps, cuts), cuts) == full
 
 

@@ -41,8 +41,7 @@ def tf() -> Any:
 
 @pytest.fixture(scope="module")
 def classes(tf: Any) -> dict[str, type]:
-    """A warmup that branches on the step in Python (scalar steps only), and one without
-    get_config."""
+    """A warmup that branches with a cond (scalar steps only), and one without get_config."""
     import keras
 
     @keras.saving.register_keras_serializable(package="lrtool_tests")
@@ -52,9 +51,9 @@ def classes(tf: Any) -> dict[str, type]:
 
         def __call__(self, step: Any) -> Any:
             step = tf.cast(step, tf.float32)
-            if step < self.warmup:  # autograph makes this a tf.cond, for a scalar step only
-                return self.peak * (step + 1) / self.warmup
-            return self.peak * tf.math.rsqrt(step / self.warmup)
+            return keras.ops.cond(step < self.warmup,  # for a scalar step only
+                                  lambda: self.peak * (step + 1) / self.warmup,
+                                  lambda: self.peak * tf.math.rsqrt(step / self.warmup))
 
         def get_config(self) -> dict[str, Any]:
             return {"peak": self.peak, "warmup": self.warmup}

@@ -101,15 +101,17 @@ def test_cosine_warmup_peak_and_decay_end() -> None:
     assert shape.edges(schedule, 0, 10**6, 100) == [1000, 2000]
 
 
-@pytest.mark.parametrize("text", [
-    "ExponentialDecay(0.1, 1000, 0.99, staircase=True)",
-    "PolynomialDecay(0.1, 1000, cycle=True)",
-    "CosineDecayRestarts(0.1, 1000, t_mul=1.0)",
-    "InverseTimeDecay(1, 1000, 1, staircase=True)",
+@pytest.mark.parametrize("text, hi", [
+    ("ExponentialDecay(0.1, 1000, 0.99, staircase=True)", 10**12),
+    ("PolynomialDecay(0.1, 1000, cycle=True)", 10**12),
+    # Beyond ~2**32 a float32 step and its fraction of the period are too coarse for restarts
+    # to show: Keras's values there are a rounding pattern, with no edges to find.
+    ("CosineDecayRestarts(0.1, 1000, t_mul=1.0)", 10**9),
+    ("InverseTimeDecay(1, 1000, 1, staircase=True)", 10**12),
 ])
-def test_edges_at_a_trillion_steps_are_exact_and_limited(text: str) -> None:
+def test_edges_far_out_are_exact_and_limited(text: str, hi: int) -> None:
     schedule = parse(text)
-    edges = shape.edges(schedule, 0, 10**12, 200)
+    edges = shape.edges(schedule, 0, hi, 200)
     assert 0 < len(edges) <= 200
     before = schedule.formula(np.array(edges, dtype=np.int64) - 1)
     at = schedule.formula(np.array(edges, dtype=np.int64))

@@ -112,9 +112,14 @@ def classes_file(tmp_path_factory: pytest.TempPathFactory, tf: Any) -> Path:
     return path
 
 
-def own_values(schedule: OpaqueSchedule, steps: list[int], tf: Any) -> np.ndarray:
-    """The object itself, one scalar int64 step at a time in a tf.function, as in training."""
-    call = tf.function(lambda s: schedule.obj(s))
+def own_values(schedule: OpaqueSchedule, steps: list[int], tf: Any,
+               mode: str = "graph") -> np.ndarray:
+    """The object itself, one scalar int64 step at a time: in a tf.function without autograph,
+    as Keras's train step runs it, or eagerly, as with run_eagerly=True."""
+    if mode == "graph":
+        call = tf.function(lambda s: schedule.obj(s), autograph=False)
+    else:
+        call = schedule.obj
     return np.array([call(tf.constant(s, tf.int64)).numpy() for s in steps], dtype=np.float32)
 
 
@@ -197,18 +202,28 @@ def test_cli_reads_a_pasted_script_and_set(tmp_path: Path) -> None:
 
 # --- user classes -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("call, steps", [
-    ("CustomSchedule(128)", [0, 1, 2, 100, 3999, 4000, 4001, 50_000]),
-    ("CustomSchedule(d_model=512, warmup_steps=2 * 1000)", [0, 1, 1999, 2000, 2001]),
-    ("WarmUpCosine(1e-3, 10_000, 0.0, 500)", [0, 1, 250, 499, 500, 501, 9999, 10_000, 10_001]),
-    ("Stepwise(0.1, 0.01, 100)", [0, 99, 100, 101, 5000]),
+@pytest.mark.parametrize("call, steps, mode", [
+    ("CustomSchedule(128)", [0, 1, 2, 100, 3999, 4000, 4001, 50_000], "graph"),
+    ("CustomSchedule(d_model=512, warmup_steps=2 * 1000)", [0, 1, 1999, 2000, 2001], "graph"),
+    ("WarmUpCosine(1e-3, 10_000, 0.0, 500)", [0, 1, 250, 499, 500, 501, 9999, 10_000, 10_001],
+     "graph"),
+    ("WarmUpCosine(1e-3, 10_000, 0.0, 500)", [0, 1, 250, 499, 500, 501, 9999], "eager"),
+    ("Stepwise(0.1, 0.01, 100)", [0, 99, 100, 101, 5000], "eager"),
 ])
 def test_own_classes_give_the_objects_values(classes_file: Path, tf: Any, call: str,
-                                             steps: list[int]) -> None:
+                                             steps: list[int], mode: str) -> None:
     schedule = parse(f"{classes_file}:{call}")
     assert isinstance(schedule, OpaqueSchedule) and schedule.label().startswith(call[:8])
-    ours = evaluate(schedule, steps, "tensorflow").values
-    assert ours.tobytes() == own_values(schedule, steps, tf).tobytes()
+    ours = resolve("tensorflow", mode).evaluate(schedule, np.array(steps, np.int64))
+    assert ours.tobytes() == own_values(schedule, steps, tf, mode).tobytes()
+
+
+def test_a_python_if_on_the_step_is_refused_as_fit_would_fail(classes_file: Path) -> None:
+    """Keras does not autograph its train step: model.fit fails on such a class unless it
+    runs eagerly, and lrtool says so (it shows the values with --run-eagerly)."""
+    result = run("csv", f"{classes_file}:Stepwise(0.1, 0.01, 2)", "--steps", "3")
+    assert result.returncode == 2 and "--run-eagerly" in result.stderr.decode()
+    assert result.stderr.decode().count("\n") <= 4 and b"Traceback" not in result.stderr
 
 
 def test_a_custom_schedule_gives_zero_at_step_0(classes_file: Path) -> None:
@@ -240,7 +255,7 @@ def test_refusals_are_one_line(classes_file: Path, tmp_path: Path, spec: str,
 
 
 def test_module_form_from_the_current_directory(classes_file: Path) -> None:
-    result = run("csv", "my_schedules:Stepwise(0.1, 0.01, 2)", "--steps", "4",
+    result = run("csv", "my_schedules:Stepwise(0.1, 0.01, 2)", "--steps", "4", "--run-eagerly",
                  cwd=classes_file.parent)
     assert result.returncode == 0, result.stderr.decode()
     assert result.stdout.decode().splitlines() == ["step,lr", "0,0.1", "1,0.1", "2,0.01", "3,0.01"]

@@ -13,8 +13,9 @@ from lrtool.backends.base import ENV_VAR, NAMES, Backend, BackendUnavailable
 __all__ = ["ENV_VAR", "NAMES", "Backend", "BackendUnavailable", "resolve"]
 
 
-def resolve(name: str | None = None) -> Backend:
-    """The backend for a name (default: $LRTOOL_BACKEND, else auto)."""
+def resolve(name: str | None = None, mode: str = "graph") -> Backend:
+    """The backend for a name (default: $LRTOOL_BACKEND, else auto), computing what
+    ``model.fit`` applies in ``mode`` (``lrtool.schedules.kmath.MODES``)."""
     name = (name or os.environ.get(ENV_VAR) or "auto").lower()
     if name not in NAMES:
         raise ValueError(f"unknown backend {name!r} (choose from {', '.join(NAMES)})")
@@ -22,10 +23,10 @@ def resolve(name: str | None = None) -> Backend:
         from lrtool.backends import tensorflow_backend
 
         try:
-            return tensorflow_backend.load()
+            return tensorflow_backend.load(mode)
         except BackendUnavailable:
             if name == "tensorflow":
                 raise
     from lrtool.backends.numpy_backend import NumpyBackend
 
-    return NumpyBackend()
+    return NumpyBackend(mode)

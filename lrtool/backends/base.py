@@ -12,10 +12,13 @@ ENV_VAR = "LRTOOL_BACKEND"
 
 
 class Backend(Protocol):
+    """``name``; ``mode``: how ``model.fit`` runs the schedule (graph, eager or xla)."""
+
     name: str
+    mode: str
 
     def evaluate(self, schedule: Any, steps: np.ndarray) -> np.ndarray:
-        """Values at these int64 steps, in the dtype Keras returns (float32 for float rates)."""
+        """The float32 rate the optimizer applies at each of these int64 steps."""
         ...
 
 

@@ -1,12 +1,22 @@
-"""The TensorFlow backend: Keras's own schedule objects, called on whole chunks of steps.
+"""The TensorFlow backend: the schedule object itself, run the way ``model.fit`` runs it.
 
-A scalar call costs about half a millisecond, so a million steps go through as a few vectors of
-int64 steps instead (the optimizer's step counter is an int64 variable). What is reported is
-TensorFlow's vectorized result: for InverseTimeDecay and PiecewiseConstantDecay it is bit for bit
-the scalar ``schedule(step)``; for the schedules using pow, cos or log TensorFlow's vectorized
-kernels differ from its scalar ones by a few ulp (at most about 1e-6 relative), which the parity
-tests bound. A schedule whose ``__call__`` only takes a scalar step is mapped over the steps one
-by one inside a ``tf.function``.
+What the optimizer applies at a step is one rank-0 evaluation of the schedule inside the train
+step, and that is what this backend computes, bit for bit (``benchmarks/exactness.py`` measures
+it against the training loop):
+
+* every step is its own rank-0 call of the schedule, 16 of them per ``tf.map_fn`` iteration
+  inside one ``tf.function``. A vector call would be faster but is not the same: TensorFlow's
+  graph optimizer rewrites rank-0 and vector graphs differently, and Eigen computes the first
+  ``n // 8 * 8`` elements of a vector with its own SIMD cos/log/pow and the rest with glibc's,
+  so a value would depend on its place among the requested steps;
+* the function is compiled as the mode compiles the train step: a graph with Grappler and no
+  autograph (Keras's default on a CPU; Keras does not autograph the train step, so a Python
+  ``if`` on the step fails there as it does in ``fit``), eagerly-ordered with Grappler off and
+  autograph on (``run_eagerly=True``), or by XLA (``jit_compile=True``);
+* the result is cast to float32, as SGD casts the rate to the variable's dtype.
+
+About 2-10 s for a million steps after TensorFlow's import; the one-off cost is tracing each
+schedule's function.
 """
 
 from __future__ import annotations
@@ -23,9 +33,14 @@ from lrtool.schedules.opaque import OpaqueSchedule
 if TYPE_CHECKING:
     import numpy as np
 
-INSTALL_HINT = "install it with: pip install 'lrtool[tensorflow]'  (or use --backend numpy)"
+INSTALL_HINT = ("install it with: pip install tensorflow (into lrtool's environment; from a"
+                " source checkout, pip install '.[tensorflow]'), or use --backend numpy")
+#: Rank-0 calls per map_fn iteration: fewer pay the loop's per-iteration cost more often, more
+#: make tracing and Grappler's pass over the function slower (16 measured fastest at 1e5-1e6).
+ROW = 16
 
-_loaded: TensorFlowBackend | None = None
+_tf: Any = None
+_backends: dict[str, TensorFlowBackend] = {}
 
 
 @contextlib.contextmanager
@@ -52,10 +67,11 @@ def quiet_native_stderr() -> Iterator[None]:
         os.close(devnull)
 
 
-def load() -> TensorFlowBackend:
-    """Import TensorFlow quietly, once; BackendUnavailable when it cannot be imported."""
-    global _loaded
-    if _loaded is None:
+def load(mode: str = "graph") -> TensorFlowBackend:
+    """The backend for a mode, importing TensorFlow quietly once; BackendUnavailable when it
+    cannot be imported."""
+    global _tf
+    if _tf is None:
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
         # tf.keras is Keras 3, which follows KERAS_BACKEND: the schedule must run on TensorFlow.
         os.environ["KERAS_BACKEND"] = "tensorflow"
@@ -64,17 +80,24 @@ def load() -> TensorFlowBackend:
                 import tensorflow as tf
         except Exception as exc:  # ImportError, or a broken install failing in its own way
             raise BackendUnavailable(f"TensorFlow is not available ({exc}); {INSTALL_HINT}") from exc
-        _loaded = TensorFlowBackend(tf)
-    return _loaded
+        _tf = tf
+    if mode not in _backends:
+        _backends[mode] = TensorFlowBackend(_tf, mode)
+    return _backends[mode]
+
+
+class ScalarOnly(ValueError):
+    """The schedule branches on the step in Python, which the mode's train step cannot run."""
 
 
 class TensorFlowBackend:
     name = "tensorflow"
 
-    def __init__(self, tf: Any) -> None:
+    def __init__(self, tf: Any, mode: str = "graph") -> None:
         self._tf = tf
+        self.mode = mode
         self._objects: dict[tuple[type, str], Any] = {}
-        self._scalar_only: set[int] = set()
+        self._functions: dict[int, tuple[Any, Any]] = {}
 
     def keras_object(self, schedule: Any) -> Any:
         """The TensorFlow schedule object to call: the one an opaque schedule carries, else
@@ -91,34 +114,62 @@ class TensorFlowBackend:
         return self._objects[key]
 
     def evaluate(self, schedule: Any, steps: np.ndarray) -> np.ndarray:
+        """The float32 rate the optimizer applies at each of these int64 steps."""
         import numpy as np
 
-        obj = self.keras_object(schedule)
-        tensor = self._tf.constant(np.asarray(steps, dtype=np.int64), dtype=self._tf.int64)
-        with quiet_native_stderr():
-            values = None if id(obj) in self._scalar_only else self._vector_call(obj, tensor)
-            if values is None:
-                self._scalar_only.add(id(obj))
-                values = self._scalar_calls(obj, tensor)
-        return np.broadcast_to(values, tensor.shape).copy() if values.shape != tensor.shape else values
+        steps = np.asarray(steps, dtype=np.int64).reshape(-1)
+        if steps.size == 0:
+            return np.zeros(0, np.float32)
+        rows = np.concatenate([steps, np.full(-steps.size % ROW, steps[-1])]).reshape(-1, ROW)
+        function = self._function(schedule)
+        with quiet_native_stderr(), self._optimizer_options():
+            try:
+                out = function(self._tf.constant(rows, dtype=self._tf.int64))
+            except self._tf.errors.OperatorNotAllowedInGraphError:
+                raise ScalarOnly(self._python_branch(schedule)) from None
+        return np.asarray(out).reshape(-1)[: steps.size].astype(np.float32)
 
-    def _vector_call(self, obj: Any, tensor: Any) -> np.ndarray | None:
-        """The schedule called on the whole vector, or None when its ``__call__`` only takes a
-        scalar step (Keras's CosineDecay with warmup picks its branch with a scalar cond)."""
-        import numpy as np
-
-        try:
-            values = np.asarray(obj(tensor))
-        except (ValueError, TypeError, self._tf.errors.InvalidArgumentError):
-            return None
-        return values if values.shape in (tensor.shape, ()) else None
-
-    def _scalar_calls(self, obj: Any, tensor: Any) -> np.ndarray:
-        """One scalar call per step, inside one ``tf.function``: a Python ``if`` on the step
-        becomes a ``tf.cond`` there, as it does in the training step."""
-        import numpy as np
-
+    def _function(self, schedule: Any) -> Any:
+        """The compiled evaluation of one schedule object, traced once per process."""
         tf = self._tf
-        first = obj(tensor[0]) if tensor.shape[0] else tf.constant(0.0)
-        mapped = tf.function(lambda s: tf.map_fn(obj, s, fn_output_signature=first.dtype))
-        return np.asarray(mapped(tensor))
+        obj = self.keras_object(schedule)
+        if id(obj) not in self._functions:
+            with quiet_native_stderr(), self._optimizer_options():
+                try:
+                    dtype = tf.convert_to_tensor(obj(tf.constant(0, tf.int64))).dtype
+                except tf.errors.OperatorNotAllowedInGraphError:
+                    raise ScalarOnly(self._python_branch(schedule)) from None
+
+            def row(steps: Any) -> Any:
+                return tf.stack([tf.convert_to_tensor(obj(steps[j])) for j in range(ROW)])
+
+            def rows(table: Any) -> Any:
+                return tf.map_fn(row, table, fn_output_signature=tf.TensorSpec([ROW], dtype))
+
+            compiled = tf.function(rows, autograph=self.mode == "eager",
+                                   jit_compile=self.mode == "xla",
+                                   input_signature=[tf.TensorSpec([None, ROW], tf.int64)])
+            self._functions[id(obj)] = (obj, compiled)  # the object kept: its id stays its own
+        return self._functions[id(obj)][1]
+
+    @contextlib.contextmanager
+    def _optimizer_options(self) -> Iterator[None]:
+        """Grappler off while an eager-mode function runs (its first call instantiates it):
+        what is left is the eager kernels in Keras's own order."""
+        if self.mode != "eager":
+            yield
+            return
+        config = self._tf.config.optimizer
+        before = config.get_experimental_options()
+        config.set_experimental_options({"disable_meta_optimizer": True})
+        try:
+            yield
+        finally:
+            config.set_experimental_options(
+                {"disable_meta_optimizer": before.get("disable_meta_optimizer", False)})
+
+    def _python_branch(self, schedule: Any) -> str:
+        return (f"{schedule.keras_name} branches on the step in Python (an if on a tensor):"
+                " Keras does not convert that in its train step, so model.fit fails on it"
+                " unless compiled with run_eagerly=True; use --run-eagerly to see what it gives"
+                " then")

@@ -72,7 +72,8 @@ class Engine:
         """The schedule's plan, found once: the value range and each drawing reuse it."""
         key = id(schedule)
         if key not in self._plans:
-            self._plans[key] = (schedule, choose(schedule, self.steps, self.exhaustive))
+            mode = getattr(self.backend, "mode", "graph")
+            self._plans[key] = (schedule, choose(schedule, self.steps, self.exhaustive, mode))
         return self._plans[key][1]
 
     def curve(self, schedule: Any, cuts: np.ndarray) -> Curve:

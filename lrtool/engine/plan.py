@@ -86,6 +86,7 @@ class ByPieces:
 
     schedule: Any
     pieces: list[Piece]
+    mode: str = "graph"
     stairs = True
     exact = True
 
@@ -108,7 +109,8 @@ class ByPieces:
             found = piece.edges
             if found is None:
                 lo, hi = piece.steps.first, piece.steps.last
-                found = np.asarray(edges(self.schedule, lo, hi, MAX_EDGES), dtype=np.int64)
+                found = np.asarray(edges(self.schedule, lo, hi, MAX_EDGES, self.mode),
+                                   dtype=np.int64)
                 if single:  # the next drawing (the value range, then the picture) reuses them
                     piece.edges = found
             chosen = picture_steps(piece.steps, cuts, found)
@@ -146,13 +148,14 @@ class Sampled:
 Plan = Union[EveryStep, ByEdges, ByPieces, Sampled]
 
 
-def choose(schedule: Any, steps: Steps, exhaustive: bool = False) -> Plan:
-    """The plan for drawing ``schedule`` over ``steps``; ``exhaustive`` evaluates every step."""
+def choose(schedule: Any, steps: Steps, exhaustive: bool = False, mode: str = "graph") -> Plan:
+    """The plan for drawing ``schedule`` over ``steps`` with its edges in ``mode``;
+    ``exhaustive`` evaluates every step."""
     import numpy as np
 
     lo, hi = steps.first, steps.last
-    count = edge_count(schedule, lo, hi)
-    turning = not monotone(schedule, lo, hi)
+    count = edge_count(schedule, lo, hi, mode)
+    turning = not monotone(schedule, lo, hi, mode)
     # Whether every edge is among the points, so that a column's one stair is drawn upright.
     # Not so for a monotone schedule with more edges than EDGE_LIMIT, drawn from an even spread
     # of them: its columns are drawn from their ends alone, and so is the same curve evaluated
@@ -163,11 +166,12 @@ def choose(schedule: Any, steps: Steps, exhaustive: bool = False) -> Plan:
     if not known(schedule):
         return EveryStep(stairs) if len(steps) <= SAMPLE_BUDGET else Sampled()
     if count <= EDGE_LIMIT or not turning:
-        return ByEdges(np.asarray(edges(schedule, lo, hi, EDGE_LIMIT), dtype=np.int64), stairs)
-    return ByPieces(schedule, pieces(schedule, steps))
+        found = edges(schedule, lo, hi, EDGE_LIMIT, mode)
+        return ByEdges(np.asarray(found, dtype=np.int64), stairs)
+    return ByPieces(schedule, pieces(schedule, steps, mode), mode)
 
 
-def pieces(schedule: Any, steps: Steps) -> list[Piece]:
+def pieces(schedule: Any, steps: Steps, mode: str = "graph") -> list[Piece]:
     """The requested steps cut into pieces of at most MAX_EDGES edges (halving until they are).
 
     Costs two evaluations per piece: ``edge_count`` knows the number before finding any.
@@ -176,7 +180,7 @@ def pieces(schedule: Any, steps: Steps) -> list[Piece]:
     todo = [steps]
     while todo:
         part = todo.pop()
-        count = edge_count(schedule, part.first, part.last)
+        count = edge_count(schedule, part.first, part.last, mode)
         if count * EDGE_COST >= len(part):
             found.append(Piece(part, False))
         elif count <= MAX_EDGES or len(part) < 2:

@@ -25,6 +25,7 @@ from lrtool.schedules.params import ScheduleError, number_text
 if TYPE_CHECKING:
     import numpy as np
 
+    from lrtool.schedules.kmath import Mode
     from lrtool.shape import Shape
 
 
@@ -136,12 +137,14 @@ class Schedule:
         """How many steps show the schedule's shape when the user does not say."""
         return 10
 
-    def formula(self, steps: np.ndarray) -> np.ndarray:
-        """The values Keras computes at these int64 steps, in Keras's operation order."""
+    def formula(self, steps: np.ndarray, mode: Mode = "graph") -> np.ndarray:
+        """The values Keras computes at these int64 steps, in the dtype it computes in, as
+        ``model.fit`` runs it in ``mode`` (``kmath.Mode``): operation for operation, with the
+        rewrites TensorFlow's graph optimizer makes."""
         raise NotImplementedError
 
-    def shape(self) -> Shape | None:
-        """Where the value jumps or turns (see ``lrtool.shape``); None: unknown."""
+    def shape(self, mode: Mode = "graph") -> Shape | None:
+        """Where the value jumps or turns in ``mode`` (see ``lrtool.shape``); None: unknown."""
         return None
 
     def surprises(self, first: int, last: int) -> list[str]:

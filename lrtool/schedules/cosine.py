@@ -17,6 +17,8 @@ from lrtool.shape.search import first_step_where
 if TYPE_CHECKING:
     import numpy as np
 
+    from lrtool.schedules.kmath import Mode
+
 
 @dataclasses.dataclass(frozen=True)
 class CosineDecay(Schedule):
@@ -91,31 +93,37 @@ class CosineDecay(Schedule):
 
         return km.wrap_int32(steps) if self.int_rate else steps.astype(np.float32)
 
-    def decay(self, step: np.ndarray, ds: Any, base: Any, pi: Any) -> np.ndarray:
+    def decay(self, step: np.ndarray, ds: Any, base: Any, pi: Any, folded: bool) -> np.ndarray:
+        """The half cosine from ``base``; ``folded``: the graph's ``step * (pi / ds)`` rather
+        than ``pi * (step / ds)``."""
         import numpy as np
 
         f = np.float32
-        fraction = step.astype(f) / f(ds)  # int32 / int32 is a float32 division in ops.divide
-        cosine = f(0.5) * (f(1) + km.cos(f(pi) * fraction))
+        x = step.astype(f)  # int32 / int32 is a float32 division in ops.divide
+        arg = x * (f(pi) * (f(1) / f(ds))) if folded else f(pi) * (x / f(ds))
+        cosine = f(0.5) * (f(1) + km.cos(arg))
         decayed = f(1 - self.alpha) * cosine + km.f32(self.alpha)
         return km.ftz(f(base) * decayed)
 
-    def formula(self, steps: np.ndarray) -> np.ndarray:
+    def formula(self, steps: np.ndarray, mode: Mode = "graph") -> np.ndarray:
+        """Warmup or decay. In a graph the decay's constants fold (``decay``), except behind
+        the warmup's ``cond``, whose branches keep their operations as written."""
         import numpy as np
 
         c, g = self.constants(), self.step(steps)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             if self.warmup_target is None:
-                return self.decay(np.minimum(g, c["ds"]), c["ds"], c["lr"], c["pi"])
+                return self.decay(np.minimum(g, c["ds"]), c["ds"], c["lr"], c["pi"],
+                                  mode != "eager")
             g = np.minimum(g, c["ds"] + c["ws"])
-            decay = self.decay(g - c["ws"], c["ds"], c["wt"], c["pi"])
+            decay = self.decay(g - c["ws"], c["ds"], c["wt"], c["pi"], False)
             warming = g < c["ws"]
             if not warming.any():
                 return decay
             warmup = km.ftz(km.ftz((c["wt"] - c["lr"]) * (g / c["ws"])) + c["lr"])
             return np.where(warming, warmup, decay)
 
-    def shape(self) -> Shape:
+    def shape(self, mode: Mode = "graph") -> Shape:
         """Two turns: the warmup's peak and the end of the decay. Between them and around
         them the rate is monotone, and it stays between usable rates unless alpha or
         warmup_target is negative."""

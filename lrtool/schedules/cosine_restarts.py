@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,8 @@ from lrtool.shape.search import first_step_where
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from lrtool.schedules.kmath import Mode
 
 @dataclasses.dataclass(frozen=True)
 class CosineDecayRestarts(Schedule):
@@ -91,66 +94,80 @@ class CosineDecayRestarts(Schedule):
                 "t": km.f32(self.t_mul), "m": km.f32(self.m_mul), "alpha": km.f32(self.alpha),
                 "pi": km.f32(math.pi)}
 
-    def split(self, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Restart index and the fraction done of the current period, as Keras computes them."""
+    def split(self, steps: np.ndarray, mode: Mode = "graph") -> tuple[np.ndarray, np.ndarray]:
+        """Restart index and the fraction done of the current period, as Keras computes them;
+        in a graph each division by a constant multiplies by its reciprocal."""
         import numpy as np
 
         c = self.constants()
         if self.int_rate:  # int32 / int32 is a float64 division
-            fraction = km.wrap_int32(steps).astype(np.float64) / c["ds"]
+            x = km.wrap_int32(steps).astype(np.float64)
         else:
-            fraction = steps.astype(np.float32) / c["ds"]
+            x = steps.astype(np.float32)
         t = c["t"]
         one = t.dtype.type(1)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            fraction = km.divide(x, c["ds"], mode)
             if t == 1:
                 restart = np.floor(fraction)
                 return restart, fraction - restart
-            restart = np.floor(km.log(one - fraction * (one - t)) / km.log(np.array([t]))[0])
+            log_t = km.log(np.array([t]))[0]
+            restart = np.floor(km.divide(km.log(one - fraction * (one - t)), log_t, mode))
             grown = km.power(t, restart, t.dtype)
-            done = km.ftz(fraction - km.ftz((one - grown) / (one - t))) / grown
+            done = km.ftz(fraction - km.ftz(km.divide(one - grown, one - t, mode))) / grown
             return restart, km.ftz(done)
 
-    def restart_index(self, steps: np.ndarray) -> np.ndarray:
-        return self.split(steps)[0]
+    def restart_index(self, steps: np.ndarray, mode: Mode = "graph") -> np.ndarray:
+        return self.split(steps, mode)[0]
 
-    def formula(self, steps: np.ndarray) -> np.ndarray:
+    def formula(self, steps: np.ndarray, mode: Mode = "graph") -> np.ndarray:
+        """``lr * ((1 - alpha) * 0.5 * m_mul**i * (1 + cos(pi * done)) + alpha)``; in a graph
+        the constant factors fold: ``(1 + cos) * (m * (0.5 * (1 - alpha))) + alpha``, then
+        times ``lr`` (``(1 + cos) * (m * (0.5 * lr))`` when alpha is 0)."""
         import numpy as np
 
         c = self.constants()
-        restart, done = self.split(steps)
+        restart, done = self.split(steps, mode)
         t = done.dtype.type
+        lr, alpha = t(c["lr"]), t(c["alpha"])
         with np.errstate(invalid="ignore", over="ignore"):
             factor = km.power(c["m"], restart, done.dtype)
-            cosine = km.ftz(km.ftz(t(0.5) * factor) * (t(1) + km.cos(t(c["pi"]) * done)))
-            decayed = km.ftz(km.ftz((t(1) - c["alpha"]) * cosine) + c["alpha"])
-            return km.ftz(t(c["lr"]) * decayed)
+            add = t(1) + km.cos(t(c["pi"]) * done)
+            if mode == "eager":
+                cosine = km.ftz(km.ftz(t(0.5) * factor) * add)
+                decayed = km.ftz(km.ftz((t(1) - alpha) * cosine) + alpha)
+                return km.ftz(lr * decayed)
+            if alpha == 0:
+                return km.ftz(add * km.ftz(factor * (t(0.5) * lr)))
+            scaled = km.ftz(add * km.ftz(factor * (t(0.5) * (t(1) - alpha))))
+            return km.ftz(km.ftz(scaled + alpha) * lr)
 
-    def shape(self) -> Shape:
+    def shape(self, mode: Mode = "graph") -> Shape:
         """Restarts where the restart index steps (found with Keras's own arithmetic), and,
         with t_mul below 1, the step where the shrinking periods run out. Each period stays
         between alpha and its restart rate, usable unless alpha or m_mul is negative, m_mul
         above 1 (overflow) or t_mul below 1 (the log of a negative number)."""
         c = self.constants()
-        edges = Union((Segments(self.restart_index, last=self.last_period_step,
+        edges = Union((Segments(functools.partial(self.restart_index, mode=mode),
+                                last=functools.partial(self.last_period_step, mode=mode),
                                 moved_only=bool(c["m"] >= 0)),
-                       Turns(self.periods_end)))
+                       Turns(functools.partial(self.periods_end, mode=mode))))
         usable = (km.nonnegative(c["alpha"]) and km.nonnegative(c["m"]) and c["m"] <= 1
                   and c["t"] >= 1)
         return Shape(edges, bad="never" if usable else "stretch", wraps=self.int_rate)
 
-    def periods_end(self, lo: int, hi: int) -> list[int]:
+    def periods_end(self, lo: int, hi: int, mode: Mode = "graph") -> list[int]:
         """The first step without a restart index (t_mul below 1: past the periods' sum Keras
         takes the log of a negative number), when it lies in (lo, hi]."""
         import numpy as np
 
         if self.constants()["t"] >= 1:
             return []
-        end = first_step_where(lambda s: ~np.isfinite(self.restart_index(s)), lo, hi)
+        end = first_step_where(lambda s: ~np.isfinite(self.restart_index(s, mode)), lo, hi)
         return [] if end is None else [end]
 
-    def last_period_step(self, lo: int, hi: int) -> int:
-        ends = self.periods_end(lo, hi)
+    def last_period_step(self, lo: int, hi: int, mode: Mode = "graph") -> int:
+        ends = self.periods_end(lo, hi, mode)
         return ends[0] - 1 if ends else hi
 
     def surprises(self, first: int, last: int) -> list[str]:

@@ -14,6 +14,8 @@ from lrtool.shape.search import first_step_where
 if TYPE_CHECKING:
     import numpy as np
 
+    from lrtool.schedules.kmath import Mode
+
 
 @dataclasses.dataclass(frozen=True)
 class ExponentialDecay(StepDecay):
@@ -45,10 +47,10 @@ class ExponentialDecay(StepDecay):
         # A negative base to a fractional power is nan: no schedule at all.
         require_number("decay_rate", self.decay_rate, minimum=0)
 
-    def formula(self, steps: np.ndarray) -> np.ndarray:
+    def formula(self, steps: np.ndarray, mode: Mode = "graph") -> np.ndarray:
         import numpy as np
 
-        p = self.progress(steps)
+        p = self.progress(steps, mode)
         if self.int_rate:
             factor = km.power(km.to_int32(self.decay_rate), p, np.float64)
             lr = np.float64(self.initial_learning_rate)
@@ -58,11 +60,11 @@ class ExponentialDecay(StepDecay):
         with np.errstate(invalid="ignore", over="ignore"):
             return km.ftz(lr * factor)
 
-    def last_moving_step(self, lo: int, hi: int) -> int:
+    def last_moving_step(self, lo: int, hi: int, mode: Mode = "graph") -> int:
         """Once the rate underflows to 0 the stairs no longer move: search only up to there."""
         if self.rate() >= 1:
             return hi
-        zero = first_step_where(lambda s: self.formula(s) == 0, lo, hi)
+        zero = first_step_where(lambda s: self.formula(s, mode) == 0, lo, hi)
         return hi if zero is None else zero
 
     def bad_rates(self, lo: int, hi: int) -> Bad:

@@ -13,6 +13,8 @@ from lrtool.shape import Bad
 if TYPE_CHECKING:
     import numpy as np
 
+    from lrtool.schedules.kmath import Mode
+
 
 @dataclasses.dataclass(frozen=True)
 class InverseTimeDecay(StepDecay):
@@ -40,13 +42,19 @@ class InverseTimeDecay(StepDecay):
                             typical=(0.0, 10.0))
     staircase: bool = arg("Drop in whole stairs: floor(step / decay_steps).", default=False)
 
-    def formula(self, steps: np.ndarray) -> np.ndarray:
+    def formula(self, steps: np.ndarray, mode: Mode = "graph") -> np.ndarray:
+        """``lr / (1 + rate * p)``; in a graph the constants fold: ``1 + step * (rate / ds)``
+        (continuous) or ``1 + rate * floor(step * (1 / ds))`` (staircase)."""
         import numpy as np
 
-        p = self.progress(steps)
-        denominator = p.dtype.type(1) + p.dtype.type(self.rate()) * p
+        x = self.step(steps)
+        t = x.dtype.type
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            lr = km.f32(self.initial_learning_rate) if denominator.dtype == np.float32 else np.float64(
+            if mode == "eager" or self.staircase:
+                denominator = t(1) + t(self.rate()) * self.progress(steps, mode)
+            else:
+                denominator = t(1) + x * (t(self.rate()) * (t(1) / t(self.decay_steps_value())))
+            lr = km.f32(self.initial_learning_rate) if t is np.float32 else np.float64(
                 self.initial_learning_rate)
             return km.ftz(lr / denominator)
 

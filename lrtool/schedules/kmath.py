@@ -5,19 +5,26 @@ for a Python int a mix of int32 and float64 (each schedule documents what it get
 its CPU kernels with denormals flushed to zero, so a result below float32's smallest normal number
 is 0 there; NumPy keeps the denormal, so ``ftz`` is applied wherever a result can be that small.
 
-Transcendental functions (cos, log, pow) are computed in float64 and rounded: the float32 kernels of
-NumPy and TensorFlow each differ from the correctly rounded value by an ulp here and there, and the
-rounded float64 result is both the closest to TensorFlow's scalar path and monotone, which the
-edge searches rely on.
+Transcendental functions (cos, log, pow) are glibc's own, as TensorFlow's scalar kernels call them
+(``lrtool.schedules.libm``). How a division by a constant is computed depends on how ``model.fit``
+runs the schedule (``Mode``): eagerly as written, or in a graph whose optimizer turns ``x / c``
+into ``x * (1 / c)`` (``divide``).
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
+
+from lrtool.schedules import libm
 
 if TYPE_CHECKING:
     import numpy as np
+
+#: How ``model.fit`` runs the schedule: in a ``tf.function`` graph (Keras's default compile
+#: settings on a CPU), eagerly (``run_eagerly=True``), or compiled by XLA (``jit_compile=True``).
+Mode = Literal["graph", "eager", "xla"]
+MODES: tuple[Mode, ...] = ("graph", "eager", "xla")
 
 #: Smallest normal float32; anything nonzero below it is a denormal TensorFlow treats as 0.
 FLOAT32_TINY = 1.1754943508222875e-38
@@ -62,27 +69,53 @@ def wrap_int32(steps: np.ndarray) -> np.ndarray:
 
 
 def cos(x: np.ndarray) -> np.ndarray:
-    import numpy as np
-
-    return np.cos(x.astype(np.float64)).astype(x.dtype)
+    return libm.cos(x)
 
 
 def log(x: np.ndarray) -> np.ndarray:
-    import numpy as np
-
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.log(x.astype(np.float64)).astype(x.dtype)
+    return libm.log(x)
 
 
 def power(base: Any, exponent: Any, dtype: Any) -> np.ndarray:
-    """``tf.pow`` in ``dtype``; float32 through float64 and rounded, with denormals flushed."""
+    """``tf.pow`` in ``dtype`` (glibc's powf or pow), with denormals flushed."""
     import numpy as np
 
-    wide = np.float64
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        out = np.power(np.asarray(base, dtype).astype(wide), np.asarray(exponent, dtype).astype(wide))
-        out = np.asarray(out).astype(dtype)
-    return ftz(out)
+    return ftz(np.asarray(libm.power(np.asarray(base, dtype), np.asarray(exponent, dtype))))
+
+
+def divide(x: np.ndarray, constant: Any, mode: Mode) -> np.ndarray:
+    """``x / constant`` as the mode computes it: in a graph (plain or XLA) TensorFlow's
+    optimizer strength-reduces a division by a constant to a multiplication by its reciprocal
+    (Grappler's ``ReduceDivToReciprocalMul``, XLA's "A / Const => A * (1 / Const)")."""
+    c = x.dtype.type(constant)
+    if mode == "eager":
+        return x / c
+    return x * (x.dtype.type(1) / c)
+
+
+def graph_power(base: np.ndarray, exponent: Any, mode: Mode) -> np.ndarray:
+    """``base ** exponent`` for a constant exponent: in a graph, Grappler's ``ConvertPow``
+    turns 2 into a square, 1 into the base, 0.5 into a square root, 0 into ones, -1 into a
+    reciprocal and -0.5 into a reciprocal square root; other exponents stay pow."""
+    import numpy as np
+
+    t = base.dtype.type
+    e = t(exponent)
+    if mode != "eager":
+        with np.errstate(all="ignore"):
+            if e == 2:
+                return ftz(base * base)
+            if e == 1:
+                return base
+            if e == 0.5:
+                return ftz(np.sqrt(base))
+            if e == 0:
+                return np.ones_like(base)
+            if e == -1:
+                return ftz(t(1) / base)
+            if e == -0.5:
+                return ftz(t(1) / np.sqrt(base))
+    return power(base, e, base.dtype)
 
 
 def nonnegative(value: Any) -> bool:

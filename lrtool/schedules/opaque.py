@@ -65,7 +65,7 @@ class OpaqueSchedule:
     def suggested_steps(self) -> int:
         return self._steps
 
-    def shape(self) -> None:
+    def shape(self, mode: str = "graph") -> None:
         return None
 
     def surprises(self, first: int, last: int) -> list[str]:

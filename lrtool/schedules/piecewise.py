@@ -16,6 +16,8 @@ from lrtool.shape import Shape, Turns, is_bad
 if TYPE_CHECKING:
     import numpy as np
 
+    from lrtool.schedules.kmath import Mode
+
 #: Boundaries are compared with the int64 step; beyond this a float boundary no longer casts.
 _BOUNDARY_LIMIT = 2**62
 
@@ -114,7 +116,8 @@ class PiecewiseConstantDecay(Schedule):
         last = max(self.effective_boundaries[-1], 0)
         return max(10, min(10**9, math.ceil(last * 1.25) + 1))
 
-    def formula(self, steps: np.ndarray) -> np.ndarray:
+    def formula(self, steps: np.ndarray, mode: Mode = "graph") -> np.ndarray:
+        """Comparisons and one exact sum: the same in every mode."""
         import numpy as np
 
         index = np.searchsorted(self.boundary_array, steps, side="left")
@@ -140,7 +143,7 @@ class PiecewiseConstantDecay(Schedule):
         bits = f"u{before.dtype.itemsize}"
         return (at[before.view(bits) != after.view(bits)] + 1).tolist()
 
-    def shape(self) -> Shape:
+    def shape(self, mode: Mode = "graph") -> Shape:
         """Constant between its changes, which are its only edges."""
         usable = not is_bad(self.table).any()
         return Shape(Turns(self.changes_in), monotone=self.monotone_over,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,8 @@ from lrtool.shape.search import WRAP, first_step_where
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from lrtool.schedules.kmath import Mode
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,26 +104,32 @@ class PolynomialDecay(Schedule):
             return km.wrap_int32(steps).astype(self.dtype())
         return steps.astype(np.float32)
 
-    def multiplier(self, steps: np.ndarray) -> np.ndarray:
+    def multiplier(self, steps: np.ndarray, mode: Mode = "graph") -> np.ndarray:
         """Which cycle a step is in: ceil(step / decay_steps), 1 at step 0."""
         import numpy as np
 
         g = self.step(steps)
-        ds = self.constants()[3]
-        return np.where(g == 0, g.dtype.type(1), np.ceil(g / ds))
+        with np.errstate(over="ignore"):
+            q = km.divide(g, self.constants()[3], mode)
+        return np.where(g == 0, g.dtype.type(1), np.ceil(q))
 
-    def formula(self, steps: np.ndarray) -> np.ndarray:
+    def formula(self, steps: np.ndarray, mode: Mode = "graph") -> np.ndarray:
+        """``(lr0 - end) * (1 - p) ** power + end``; in a graph ``p`` multiplies by ``1 / ds``
+        (without cycle), the power is rewritten (``kmath.graph_power``), and a cube folds its
+        constant: ``(b * b) * ((lr0 - end) * b)``."""
         import numpy as np
 
         delta, end, power, ds = self.constants()
         g = self.step(steps)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             if self.cycle:
-                p = g / (ds * self.multiplier(steps))
+                p = g / (ds * self.multiplier(steps, mode))
             else:
-                p = np.minimum(g, ds) / ds
-            one = p.dtype.type(1)
-            return km.ftz(km.ftz(delta * km.power(one - p, power, p.dtype)) + end)
+                p = km.divide(np.minimum(g, ds), ds, mode)
+            base = p.dtype.type(1) - p
+            if mode != "eager" and power == 3:
+                return km.ftz(km.ftz(km.ftz(base * base) * km.ftz(delta * base)) + end)
+            return km.ftz(km.ftz(delta * km.graph_power(base, power, mode)) + end)
 
     def decay_end(self, lo: int, hi: int) -> list[int]:
         """The first step of the constant tail (step >= decay_steps), when it lies in (lo, hi]."""
@@ -128,11 +137,11 @@ class PolynomialDecay(Schedule):
         end = first_step_where(lambda s: self.step(s) >= ds, lo, hi)
         return [] if end is None else [end]
 
-    def shape(self) -> Shape:
+    def shape(self, mode: Mode = "graph") -> Shape:
         """Without cycle, one polynomial down to its end, then constant. With cycle, restarts
         where the cycle number steps, each cycle falling (or rising) the same way."""
         if self.cycle:
-            edges: Segments | Turns = Segments(self.multiplier)
+            edges: Segments | Turns = Segments(functools.partial(self.multiplier, mode=mode))
         else:
             edges = Turns(self.decay_end)
         return Shape(edges, monotone=not self.cycle, bad=self.bad_rates, wraps=self.int_rate)

@@ -6,6 +6,7 @@ int32 casts when the initial rate is an int. Each subclass adds only its formula
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from typing import TYPE_CHECKING, ClassVar
 
@@ -19,6 +20,8 @@ from lrtool.shape.search import WRAP
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from lrtool.schedules.kmath import Mode
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,29 +56,40 @@ class StepDecay(Schedule):
     def suggested_steps(self) -> int:
         return max(10, min(10**7, math.ceil(10 * self.decay_steps)))
 
-    def progress(self, steps: np.ndarray) -> np.ndarray:
+    def step(self, steps: np.ndarray) -> np.ndarray:
+        """The step as Keras casts it: float32, or (an int rate) int32 then float64 for the
+        int32 / int32 division."""
+        import numpy as np
+
+        if self.int_rate:
+            return km.wrap_int32(steps).astype(np.float64)
+        return steps.astype(np.float32)
+
+    def decay_steps_value(self) -> float:
+        return km.to_int32(self.decay_steps) if self.int_rate else float(km.f32(self.decay_steps))
+
+    def progress(self, steps: np.ndarray, mode: Mode = "graph") -> np.ndarray:
         """``step / decay_steps`` as Keras computes it, floored with ``staircase``."""
         import numpy as np
 
-        if self.int_rate:  # int32 / int32 is a float64 division in TensorFlow
-            p = km.wrap_int32(steps).astype(np.float64) / np.float64(km.to_int32(self.decay_steps))
-        else:
-            with np.errstate(over="ignore"):
-                p = steps.astype(np.float32) / km.f32(self.decay_steps)
+        with np.errstate(over="ignore"):
+            p = km.divide(self.step(steps), self.decay_steps_value(), mode)
         return np.floor(p) if self.staircase else p
 
     def rate(self) -> float:
         """decay_rate as Keras uses it: float32, or truncated to int32 with an int rate."""
         return km.to_int32(self.decay_rate) if self.int_rate else float(km.f32(self.decay_rate))
 
-    def shape(self) -> Shape:
+    def shape(self, mode: Mode = "graph") -> Shape:
         """Monotone in p for a rate of at least 0; stairs where the floored p steps."""
         moves = self.staircase and self.rate() != self.neutral_rate
-        edges = Segments(self.progress, last=self.last_moving_step) if moves else NoEdges()
+        index = functools.partial(self.progress, mode=mode)
+        last = functools.partial(self.last_moving_step, mode=mode)
+        edges = Segments(index, last=last) if moves else NoEdges()
         return Shape(edges, monotone=km.nonnegative(self.rate()), bad=self.bad_rates,
                      wraps=self.int_rate)
 
-    def last_moving_step(self, lo: int, hi: int) -> int:
+    def last_moving_step(self, lo: int, hi: int, mode: Mode = "graph") -> int:
         """Where to stop looking for stairs: past it the value no longer changes."""
         return hi
 

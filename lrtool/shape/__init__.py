@@ -30,6 +30,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Literal, Protocol, Union as TypingUnion
@@ -133,17 +134,18 @@ class Shape:
 
 
 class Shaped(Protocol):
-    """What this module needs of a schedule: its stated shape, and its NumPy formula."""
+    """What this module needs of a schedule: its stated shape, and its NumPy formula, each in
+    a mode (how ``model.fit`` runs it: ``lrtool.schedules.kmath.Mode``)."""
 
-    def shape(self) -> Shape | None: ...
+    def shape(self, mode: str = "graph") -> Shape | None: ...
 
-    def formula(self, steps: np.ndarray) -> np.ndarray: ...
+    def formula(self, steps: np.ndarray, mode: str = "graph") -> np.ndarray: ...
 
 
-def shape_of(schedule: Any) -> Shape | None:
+def shape_of(schedule: Any, mode: str = "graph") -> Shape | None:
     """The schedule's stated shape; None for one known only as ``steps -> values``."""
     method = getattr(schedule, "shape", None)
-    return method() if callable(method) else None
+    return method(mode) if callable(method) else None
 
 
 def known(schedule: Any) -> bool:
@@ -151,29 +153,30 @@ def known(schedule: Any) -> bool:
     return shape_of(schedule) is not None
 
 
-def edges(schedule: Shaped, lo: int, hi: int, limit: int) -> list[int]:
+def edges(schedule: Shaped, lo: int, hi: int, limit: int, mode: str = "graph") -> list[int]:
     """Steps in (lo, hi] where the value jumps or turns, ascending; an even spread of at most
     ``limit`` when there are more. None known for a schedule without a shape."""
-    shape = shape_of(schedule)
+    shape = shape_of(schedule, mode)
     if shape is None:
         return []
+    values = functools.partial(schedule.formula, mode=mode)
     if not shape.wraps or hi < WRAP:
-        return shape.edges.find(lo, hi, limit, schedule.formula)
+        return shape.edges.find(lo, hi, limit, values)
     found: list[int] = []
     for a, b in int32_blocks(lo, hi):
         if a > lo:
             found.append(a)  # the int32 step wraps to -2**31 here
-        found += shape.edges.find(a, b, limit, schedule.formula)
+        found += shape.edges.find(a, b, limit, values)
     return spread_out(sorted(set(found)), limit)
 
 
-def edge_count(schedule: Any, lo: int, hi: int) -> int:
+def edge_count(schedule: Any, lo: int, hi: int, mode: str = "graph") -> int:
     """At least as many as there are edges in (lo, hi], known without finding them.
 
     A plot asks this first: to find every edge when there are few enough, and to evaluate
     every step instead when that costs less. Unknown: one per step, the most there can be.
     """
-    shape = shape_of(schedule)
+    shape = shape_of(schedule, mode)
     if shape is None:
         return max(hi - lo, 0)
     if not shape.wraps or hi < WRAP:
@@ -182,13 +185,13 @@ def edge_count(schedule: Any, lo: int, hi: int) -> int:
     return sum(shape.edges.count(a, b) for a, b in blocks) + len(blocks) - 1
 
 
-def monotone(schedule: Any, lo: int, hi: int) -> bool:
+def monotone(schedule: Any, lo: int, hi: int, mode: str = "graph") -> bool:
     """Whether the value only falls, or only rises, over steps [lo, hi], edges included.
 
     A plot column's extremes are then its first and last steps, so an even spread of the
     edges draws it exactly however many there are. False unless the schedule says so.
     """
-    shape = shape_of(schedule)
+    shape = shape_of(schedule, mode)
     if shape is None or (shape.wraps and hi >= WRAP):
         return False
     m = shape.monotone
@@ -206,17 +209,17 @@ def is_bad(values: np.ndarray) -> np.ndarray:
 
 
 def first_bad_step(schedule: Any, steps: Steps | Iterable[int],
-                   values: Values | None = None) -> int | None:
+                   values: Values | None = None, mode: str = "graph") -> int | None:
     """The first of the steps whose value is not a usable rate (nan, inf, negative).
 
-    ``values`` evaluates steps; by default the schedule's NumPy formula. A schedule without a
-    shape, or one whose unusable rates may appear anywhere, has every step evaluated.
+    ``values`` evaluates steps; by default the schedule's NumPy formula in ``mode``. A schedule
+    without a shape, or one whose unusable rates may appear anywhere, has every step evaluated.
     """
     steps = Steps.of(steps)
     if not steps:
         return None
-    values = values or schedule.formula
-    shape = shape_of(schedule)
+    values = values or functools.partial(schedule.formula, mode=mode)
+    shape = shape_of(schedule, mode)
     bad: Bad = "any"
     if shape is not None:
         bad = shape.bad(steps.first, steps.last) if callable(shape.bad) else shape.bad
@@ -230,8 +233,8 @@ def first_bad_step(schedule: Any, steps: Steps | Iterable[int],
 
     if bad == "tail":
         return first_true(steps, predicate)
-    if bad == "stretch" and edge_count(schedule, steps.first, steps.last) <= MAX_STRETCHES:
-        starts = edges(schedule, steps.first, steps.last, MAX_STRETCHES)
+    if bad == "stretch" and edge_count(schedule, steps.first, steps.last, mode) <= MAX_STRETCHES:
+        starts = edges(schedule, steps.first, steps.last, MAX_STRETCHES, mode)
         return first_bad_in_stretches(steps, starts, predicate)
     return first_bad_by_evaluation(steps, values)
 
