@@ -21,8 +21,6 @@ Example:
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import functools
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +36,9 @@ _NUMPY = {"cos": "cos", "log": "log", "pow": "power"}
 @functools.cache
 def _library() -> Any:
     """glibc's libm, or None where the C library is another one (macOS, musl)."""
+    import ctypes
+    import ctypes.util
+
     for name in ("libm.so.6", ctypes.util.find_library("m")):
         if not name:
             continue
