@@ -10,26 +10,20 @@ The library is usable without the CLI::
     'PiecewiseConstantDecay(boundaries=[1000], values=[0.01, 0.001])'
 """
 
-from typing import Any
-
-#: Where each public name lives; imported on first use, so that the CLI's --help and shell
-#: completion do not load what they do not need.
-_PUBLIC = {
-    "Evaluation": "lrtool.evaluate", "evaluate": "lrtool.evaluate", "Steps": "lrtool.steps",
-    **{name: "lrtool.schedules" for name in (
-        "REGISTRY", "CosineDecay", "CosineDecayRestarts", "ExponentialDecay", "InverseTimeDecay",
-        "OpaqueSchedule", "PiecewiseConstantDecay", "PolynomialDecay", "Schedule",
-        "ScheduleError")},
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _PUBLIC:
-        raise AttributeError(f"module 'lrtool' has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(_PUBLIC[name]), name)
-
+from lrtool.evaluate import Evaluation, evaluate
+from lrtool.schedules import (
+    REGISTRY,
+    CosineDecay,
+    CosineDecayRestarts,
+    ExponentialDecay,
+    InverseTimeDecay,
+    OpaqueSchedule,
+    PiecewiseConstantDecay,
+    PolynomialDecay,
+    Schedule,
+    ScheduleError,
+)
+from lrtool.steps import Steps
 
 __all__ = [
     "REGISTRY",

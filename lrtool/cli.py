@@ -6,6 +6,7 @@ Heavy modules (NumPy, rich, matplotlib, TensorFlow) are imported inside the comm
 
 from __future__ import annotations
 
+import errno
 import signal
 import sys
 from collections.abc import Sequence
@@ -14,7 +15,8 @@ from typing import Any, NoReturn
 import click
 
 from lrtool import clitypes
-from lrtool.cliopts import Request, check_rates, with_request, with_schedule
+from lrtool.clicheck import check_rates
+from lrtool.cliopts import Request, with_request, with_schedule
 from lrtool.schedules import AnySchedule
 
 
@@ -65,6 +67,7 @@ MAX_TABLE_ROWS = 10_000
     'lrtool table --decay-steps 1000 --decay-rate 0.5 --steps 1e5 --both --steps-per-epoch 500',
     'lrtool table --decay-steps 1000 --decay-rate 0.5 --at 0,999,1000,5000',
     "lrtool table 'PiecewiseConstantDecay([1000, 5000], [1e-2, 1e-3, 1e-4])' --steps 8000",
+    "lrtool table 'CosineDecay(0.1, 20000)' --epochs 10 --dataset-size 50000 --batch-size 128",
 ))
 @with_request
 @click.option("--rows", type=clitypes.StepCount(minimum=1, maximum=MAX_TABLE_ROWS), default=30,
@@ -84,6 +87,7 @@ def table(request: Request, rows: int, all_rows: bool) -> None:
         raise click.BadParameter(
             f"{len(request.steps):,} steps is too many rows for a table (at most"
             f" {MAX_TABLE_ROWS:,}); use lrtool csv, or --rows N", param_hint="'--all'")
+    request.announce()
     shown = request.steps
     edges: list[int] = []
     if not all_rows and len(request.steps) > rows:
@@ -97,6 +101,7 @@ def table(request: Request, rows: int, all_rows: bool) -> None:
             total=len(request.steps),
             steps_per_epoch=request.steps_per_epoch,
             edges=bool(edges),
+            epoch_note=request.epoch_note,
         )
 
 
@@ -105,6 +110,7 @@ def table(request: Request, rows: int, all_rows: bool) -> None:
     "lrtool csv --decay-steps 1000 --decay-rate 0.5 --steps 1e6 | awk -F, '$2 < 1e-3 {print $1; exit}'",
     'lrtool csv --decay-steps 1000 --decay-rate 0.5 --steps 1e6 --every 1000 -o lr.csv',
     'lrtool csv optimizer.json --steps 1e5 > lr.csv',
+    'lrtool csv optimizer.json --epochs 90 --steps-per-epoch 5005 -o lr.csv',
 ))
 @with_request
 @click.option("-o", "--output", type=clitypes.OUTPUT, default=None, metavar="FILE",
@@ -119,6 +125,7 @@ def csv(request: Request, output: str | None) -> None:
     from lrtool.files import atomic_path, stdout_pipe
     from lrtool.output import csv as csv_output
 
+    request.announce()
     chunks = evaluate_chunks(request.series, request.steps, request.backend)
     if output is None:
         with stdout_pipe():
@@ -126,6 +133,7 @@ def csv(request: Request, output: str | None) -> None:
         return
     with atomic_path(output) as tmp, open(tmp, "wb") as out:
         csv_output.write(chunks, out, request.steps_per_epoch)
+    click.echo(f"wrote {output}", err=True)
 
 
 @cli.command(epilog=examples(
@@ -185,11 +193,13 @@ def plot(request: Request, output: str | None, log_y: bool, width: float | None,
                  if not any(s == done for done in checked)}, request.steps, request.backend)
     try:
         picture.value_range  # noqa: B018 - the log axis's check, before any file is written
-    except LogScaleError as exc:
+    except LogScaleError as exc:  # only a rate of 0 throughout: a floor handles any other
         raise click.BadParameter(str(exc), param_hint="'--log-y'") from None
+    request.announce()
 
     if output is not None:
         image.write(picture, output, width, height, dpi)
+        click.echo(f"wrote {output}", err=True)
     if show:
         try:
             image.show(picture, width, height, dpi)
@@ -200,7 +210,9 @@ def plot(request: Request, output: str | None, log_y: bool, width: float | None,
         from lrtool.output import terminal
 
         with stdout_pipe():
-            terminal.render(picture)
+            note = terminal.render(picture)
+        if note:
+            click.echo(f"Note: {note}", err=True)
 
 
 @cli.command(epilog=examples(
@@ -230,19 +242,37 @@ def _interrupt(signum: int, frame: Any) -> NoReturn:
 
 
 def main(args: Sequence[str] | None = None, prog_name: str = "lrtool") -> NoReturn:
-    """Run the CLI. Exit codes: 0 success, 1 runtime error, 2 usage error, 130 interrupted."""
+    """Run the CLI. Exit codes: 0 success, 1 runtime error, 2 usage error, 130 interrupted.
+
+    click reports its own errors only in standalone mode, in four lines; here they are
+    caught and reported in one or two (``lrtool.clierrors``).
+    """
+    from click.exceptions import Abort, NoArgsIsHelpError
+
+    from lrtool.clierrors import error_lines
     from lrtool.files import PipeClosed
 
     signal.signal(signal.SIGINT, _interrupt)
     try:
-        cli.main(args=args, prog_name=prog_name)
+        code = cli.main(args=args, prog_name=prog_name, standalone_mode=False)
     except PipeClosed:
         sys.exit(0)
     except Interrupted:
         click.echo("lrtool: interrupted", err=True)
         sys.exit(130)
+    except NoArgsIsHelpError as exc:  # a bare "lrtool": the help, as click prints it
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        click.echo("\n".join(error_lines(exc)), err=True)
+        sys.exit(exc.exit_code)
+    except Abort:
+        click.echo("Aborted!", err=True)
+        sys.exit(1)
     except OSError as exc:
+        if exc.errno == errno.EPIPE:  # the reader of a pipe left before anything was written
+            sys.exit(0)
         click.echo(f"lrtool: {exc.strerror or exc}: {exc.filename}" if exc.filename
                    else f"lrtool: {exc}", err=True)
         sys.exit(1)
-    sys.exit(0)  # cli.main exits itself; this only satisfies type checkers
+    sys.exit(code if isinstance(code, int) else 0)  # --help and --version return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -18,13 +19,14 @@ from click.core import ParameterSource
 from lrtool import clitypes
 from lrtool.backends import ENV_VAR, NAMES
 from lrtool.schedules import DEFAULT, AnySchedule, ScheduleError
+from lrtool.clicheck import check_rates, checked_backend
 from lrtool.steps import Steps
 
 #: Extra spellings of schedule options.
 ALIASES = {"initial_learning_rate": ("--lr",)}
 _FLAGS = [f.name for f in dataclasses.fields(DEFAULT)]
-_STEP_OPTIONS = ["steps", "start", "every", "at", "both", "steps_per_epoch", "backend",
-                 "run_eagerly", "jit_compile"]
+_STEP_OPTIONS = ["steps", "start", "every", "at", "both", "epochs", "steps_per_epoch",
+                 "dataset_size", "batch_size", "backend", "run_eagerly", "jit_compile"]
 
 
 def option_name(argument: str) -> str:
@@ -71,8 +73,15 @@ def step_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="Exactly these steps: 0,100,1000 (may repeat)."),
         click.option("--both", is_flag=True,
                      help="Continuous and staircase values side by side."),
+        click.option("--epochs", type=clitypes.POSITIVE_STEPS, default=None, metavar="N",
+                     help="Show N epochs: N times the steps per epoch, instead of --steps."),
         click.option("--steps-per-epoch", type=clitypes.POSITIVE_STEPS, default=None,
-                     metavar="N", help="Also show the epoch, step / N."),
+                     metavar="N", help="Steps (batches) per epoch: adds the epoch, step / N."),
+        click.option("--dataset-size", type=clitypes.POSITIVE_STEPS, default=None, metavar="N",
+                     help="Training examples: with --batch-size, the steps per epoch are"
+                          " ceil(N / batch size), as Keras counts a partial last batch."),
+        click.option("--batch-size", type=clitypes.POSITIVE_STEPS, default=None, metavar="N",
+                     help="Examples per step, for --dataset-size."),
         click.option("--backend", type=click.Choice(NAMES, case_sensitive=False),
                      default="auto", show_default=True, envvar=ENV_VAR, show_envvar=True,
                      help="Evaluate with TensorFlow's own schedule, or NumPy's copy of its "
@@ -102,6 +111,19 @@ class Request:
     steps: Steps
     steps_per_epoch: int | None
     backend: Any
+    #: What an epoch is here, in words (None without --steps-per-epoch or --dataset-size).
+    epoch_note: str | None = None
+    #: Surprises worth a warning, printed by ``announce`` once the command's own checks pass:
+    #: bad input is then an error alone, not warnings and an error.
+    warnings: list[str] = dataclasses.field(default_factory=list)
+    announced: bool = False
+
+    def announce(self) -> None:
+        """Print the warnings on stderr (once): a command calls this before its output."""
+        if not self.announced:
+            for warning in self.warnings:
+                click.echo(f"Warning: {warning}", err=True)
+            self.announced = True
 
 
 def schedules_from(specs: Sequence[str], flags: dict[str, Any],
@@ -155,17 +177,23 @@ def schedules_from(specs: Sequence[str], flags: dict[str, Any],
 
 def prepare(params: dict[str, Any]) -> Request:
     """Turn the parsed arguments and options into a Request, or fail naming the option."""
+    from lrtool.cliepochs import epoch_length
     from lrtool.labels import short_labels
     from lrtool.series import variants
     from lrtool.steps import select
-    from lrtool.surprises import warnings
+    from lrtool.surprises import report
 
     schedules = schedules_from(params["specs"], {n: params[n] for n in _FLAGS},
                                params["set_names"], params["imports"])
     at = [step for group in params["at"] for step in group]
-    if at and (params["steps"] is not None or params["start"] or params["every"] != 1):
-        raise click.UsageError("--at gives the steps itself: use it without --steps, --start and --every")
+    if at and (params["steps"] is not None or params["epochs"] or params["start"]
+               or params["every"] != 1):
+        raise click.UsageError("--at gives the steps itself: use it without --steps, --epochs,"
+                               " --start and --every")
+    per_epoch, epoch_note = epoch_length(params)  # checks --epochs and its companions
     total = params["steps"]
+    if params["epochs"]:
+        total = params["epochs"] * per_epoch
     if total is None:
         total = max(s.suggested_steps() for s in schedules)
     if not at:
@@ -191,22 +219,10 @@ def prepare(params: dict[str, Any]) -> Request:
         raise click.UsageError("--run-eagerly and --jit-compile are two ways of running the"
                                " schedule: give one")
     mode = "eager" if params["run_eagerly"] else "xla" if params["jit_compile"] else "graph"
-    backend = _backend(params["backend"], schedules, mode)
+    backend = checked_backend(params["backend"], schedules, mode)
     check_rates(chosen, steps, backend)
-    for schedule in schedules:
-        for warning in warnings(schedule, steps):
-            click.echo(f"Warning: {warning}", err=True)
-    return Request(schedules, labels, chosen, steps, params["steps_per_epoch"], backend)
-
-
-def check_rates(schedules: dict[str, Any], steps: Steps, backend: Any) -> None:
-    """Refuse schedules giving an unusable rate at a requested step, before any output."""
-    from lrtool.evaluate import UnusableRate, check
-
-    try:
-        check(schedules, steps, backend)
-    except UnusableRate as exc:
-        raise click.UsageError(str(exc)) from None
+    warnings = report(dict(zip(labels, schedules)), steps, params["epochs"], per_epoch)
+    return Request(schedules, labels, chosen, steps, per_epoch, backend, epoch_note, warnings)
 
 
 def _hint(argument: str | None) -> str | None:
@@ -215,31 +231,21 @@ def _hint(argument: str | None) -> str | None:
     return " / ".join(f"'{name}'" for name in (option_name(argument), *ALIASES.get(argument, ())))
 
 
-def _backend(name: str, schedules: list[AnySchedule], mode: str) -> Any:
-    """The backend, checked against the schedules: one lrtool only calls needs TensorFlow,
-    and must run the way the mode's train step runs it."""
-    from lrtool.backends import BackendUnavailable, resolve
+#: What every command's help says SCHEDULE may be, after the command's own description.
+SCHEDULE_HELP = """
+SCHEDULE is a Keras constructor call as written in training code, such as
+'CosineDecay(1e-3, decay_steps=10000)' (a keras.optimizers.schedules. prefix is fine), or a
+Keras JSON file: a serialized schedule or a whole optimizer config ('-' reads standard input).
+Without one, --initial-learning-rate, --decay-steps, --decay-rate and --staircase describe an
+InverseTimeDecay."""
 
-    try:
-        backend = resolve(name, mode)
-    except BackendUnavailable as exc:
-        raise click.BadParameter(str(exc), param_hint="'--backend'") from None
-    for schedule in schedules:
-        if getattr(schedule, "formula", None) is not None:
-            continue
-        if backend.name == "numpy":
-            raise click.BadParameter(f"{schedule.keras_name} is a TensorFlow schedule with no"
-                                     " NumPy formula: use --backend tensorflow",
-                                     param_hint="'--backend'")
-        import numpy as np
 
-        from lrtool.backends.tensorflow_backend import ScalarOnly
-
-        try:
-            backend.evaluate(schedule, np.zeros(1, np.int64))
-        except ScalarOnly as exc:
-            raise click.BadParameter(str(exc), param_hint="SCHEDULE") from None
-    return backend
+def with_schedule_help(command: Callable[..., Any], several: bool) -> Callable[..., Any]:
+    """The command with SCHEDULE_HELP after its docstring (several: give several to compare)."""
+    extra = SCHEDULE_HELP.replace("InverseTimeDecay.", "InverseTimeDecay. Give several"
+                                  " schedules to compare them.") if several else SCHEDULE_HELP
+    command.__doc__ = inspect.cleandoc(command.__doc__ or "") + "\n" + extra
+    return command
 
 
 def with_request(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -249,9 +255,12 @@ def with_request(command: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(command)
     def wrapper(**params: Any) -> Any:
         own = {k: params.pop(k) for k in list(params) if k not in shared}
-        return command(prepare(params), **own)
+        request = prepare(params)
+        result = command(request, **own)
+        request.announce()  # if the command had no output to announce them before
+        return result
 
-    return schedule_arguments(step_options(wrapper))
+    return schedule_arguments(step_options(with_schedule_help(wrapper, several=True)))
 
 
 def with_schedule(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -266,4 +275,4 @@ def with_schedule(command: Callable[..., Any]) -> Callable[..., Any]:
             raise click.BadParameter("give one schedule", param_hint="SCHEDULE")
         return command(schedules[0], **params)
 
-    return schedule_arguments(wrapper, metavar="[SCHEDULE]")
+    return schedule_arguments(with_schedule_help(wrapper, several=False), metavar="[SCHEDULE]")

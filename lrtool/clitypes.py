@@ -151,31 +151,62 @@ class ScheduleText(click.ParamType):
     registry's schedule names and the schedule files in the directory being typed."""
 
     name = "schedule"
-    #: What a schedule file may be: Keras JSON, a saved model, or Python with a schedule in it.
-    EXTENSIONS = (".json", ".keras", ".h5", ".py")
 
     def shell_complete(
         self, ctx: click.Context, param: click.Parameter, incomplete: str
     ) -> list[click.shell_completion.CompletionItem]:
-        import os
+        """Schedule names (also after ``keras.optimizers.schedules.``), schedule files, and
+        the directories that may hold them.
 
+        Directories come as ``name/`` beside the other candidates; only when they are all
+        there is are they left to the shell (click's ``dir`` item), because bash's script
+        drops every other candidate when it sees one.
+        """
         from click.shell_completion import CompletionItem
 
-        from lrtool.schedules import REGISTRY
+        names = schedule_names(incomplete)
+        files, folders = schedule_paths(incomplete)
+        if not names and not files:
+            return [CompletionItem(incomplete, type="dir")] if folders else []
+        return [CompletionItem(c) for c in names + files + folders]
 
-        items = [CompletionItem(name) for name in REGISTRY if name.startswith(incomplete)]
-        folder, _, stem = incomplete.rpartition(os.sep)
+
+def schedule_names(incomplete: str) -> list[str]:
+    """Registry names starting with what is typed, keeping a module prefix typed before them."""
+    from lrtool.schedules import REGISTRY
+    from lrtool.snippet import KERAS_MODULES as PREFIXES
+
+    module, dot, stem = incomplete.rpartition(".")
+    if dot and not any(p == module or p.endswith("." + module) for p in PREFIXES):
+        return []
+    return [f"{module}{dot}{name}" for name in REGISTRY if name.startswith(stem)]
+
+
+def schedule_paths(incomplete: str) -> tuple[list[str], list[str]]:
+    """(schedule files, directories) whose path starts with what is typed; ``~`` expanded for
+    looking, kept as typed in the candidates; hidden entries only when a dot is typed."""
+    import os
+
+    from lrtool.spec import FILE_EXTENSIONS
+
+    folder, stem = os.path.split(incomplete)
+    prefix = incomplete[: len(incomplete) - len(stem)]
+    try:
+        entries = sorted(os.scandir(os.path.expanduser(folder) or "."), key=lambda e: e.name)
+    except OSError:
+        return [], []
+    files, folders = [], []
+    for entry in entries:
+        if not entry.name.startswith(stem) or (entry.name.startswith(".") and not stem):
+            continue
         try:
-            entries = sorted(os.scandir(folder or "."), key=lambda e: e.name)
-        except OSError:
-            entries = []
-        prefix = folder + os.sep if folder else ""
-        for entry in entries:
-            if not entry.name.startswith(stem) or (entry.name.startswith(".") and not stem):
-                continue
-            if entry.name.endswith(self.EXTENSIONS) and entry.is_file():
-                items.append(CompletionItem(prefix + entry.name))
-        return items + [CompletionItem(incomplete, type="dir")]
+            if entry.is_dir():
+                folders.append(prefix + entry.name + os.sep)
+            elif entry.name.endswith(FILE_EXTENSIONS) and entry.is_file():
+                files.append(prefix + entry.name)
+        except OSError:  # a broken link or an entry gone meanwhile
+            continue
+    return files, folders
 
 
 STEPS = StepCount()

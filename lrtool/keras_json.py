@@ -17,7 +17,9 @@ from collections.abc import Callable
 from typing import Any
 
 from lrtool.schedules import REGISTRY, AnySchedule, OpaqueSchedule, ScheduleError
+from lrtool.suggest import did_you_mean
 from lrtool.textinput import printable
+
 #: Where an optimizer or a model keeps its learning rate or its optimizer, in search order.
 _NESTED = ("learning_rate", "lr", "optimizer", "compile_config", "config")
 
@@ -131,9 +133,10 @@ def _build(node: dict[str, Any], custom: Custom | None, notes: list[str] | None)
         shown = printable(str(class_name), 60)
         what = (f" (a custom schedule, registered as {printable(str(registered), 60)!r})"
                 if registered else "")
-        raise ScheduleError(None, f"unknown schedule class {shown!r}{what}: load the code that"
-                            f" defines it with --import FILE_OR_MODULE (lrtool knows"
-                            f" {', '.join(REGISTRY)})")
+        close = did_you_mean(str(class_name), REGISTRY)
+        known = f"{close}; or" if close else f"lrtool knows {', '.join(REGISTRY)};"
+        raise ScheduleError(None, f"unknown schedule class {shown!r}{what}: {known} load the"
+                            " code that defines it with --import FILE_OR_MODULE")
     config = node["config"]
     if not isinstance(config, dict):
         raise ScheduleError(None, f'the "config" of {class_name} must be an object, not'

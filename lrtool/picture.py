@@ -19,7 +19,14 @@ from lrtool.steps import Steps
 
 
 class LogScaleError(ValueError):
-    """A log axis was asked for values that reach zero."""
+    """A log axis was asked for values that are zero throughout."""
+
+
+#: A log axis for values that reach 0 starts at a floor: a tenth of the smallest positive value
+#: shown (one decade below it, so that 0 stays apart from it), but no lower than this fraction
+#: of the largest value, so that a cosine's last steps before 0 do not stretch the axis over
+#: decades of nothing. Values below the floor, 0 included, are drawn on it.
+LOG_FLOOR_FRACTION = 1e-4
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,6 +84,12 @@ class Picture:
         """Every curve's schedule by label."""
         return {label: s for panel in self.panels for label, s in panel.curves.items()}
 
+    def merged(self) -> Panel:
+        """Every curve in one panel: for a terminal too small for several."""
+        if len(self.panels) == 1:
+            return self.panels[0]
+        return Panel("", self.schedules())
+
     @property
     def exact(self) -> bool:
         """False when some curve is sampled rather than drawn from every deciding step."""
@@ -84,9 +97,31 @@ class Picture:
 
     @functools.cached_property
     def value_range(self) -> tuple[float, float]:
-        """The lowest and highest value of all curves; LogScaleError when ``log_y`` and a
-        value is zero."""
-        lo, hi = self.engine.value_range(self.schedules().values())
+        """The lowest and highest value of all curves; on a log axis, the floor rather than 0
+        (``log_floor``). LogScaleError when a log axis would have no positive value to show."""
+        lo, hi = self.extremes
         if self.log_y and lo <= 0:
-            raise LogScaleError(f"the learning rate reaches {lo:g}, which a log axis cannot show")
+            if hi <= 0:
+                raise LogScaleError("the learning rate is 0 throughout: a log axis has nothing"
+                                    " to show")
+            return self.log_floor or lo, hi
         return lo, hi
+
+    @functools.cached_property
+    def log_floor(self) -> float | None:
+        """Where a log axis starts when the values reach 0 (see LOG_FLOOR_FRACTION); None when
+        there is no log axis or no value reaches 0."""
+        if not self.log_y:
+            return None
+        lo, hi = self.extremes
+        if lo > 0:
+            return None
+        smallest = self.engine.smallest_positive(self.schedules().values())
+        if smallest is None:
+            return None
+        return max(smallest / 10, hi * LOG_FLOOR_FRACTION)
+
+    @functools.cached_property
+    def extremes(self) -> tuple[float, float]:
+        """The lowest and highest value of all curves, 0 included."""
+        return self.engine.value_range(self.schedules().values())

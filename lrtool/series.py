@@ -18,5 +18,6 @@ def variants(schedule: Any) -> dict[str, Any]:
 
 
 def title_label(schedule: AnySchedule) -> str:
-    """The schedule's constructor call without the staircase flag, which its variants show."""
-    return (schedule.with_staircase(False) if schedule.has_staircase else schedule).label()
+    """The schedule's constructor call as given, ``staircase=True`` included: its panels show
+    both variants, and the title says which one the optimizer gets."""
+    return schedule.label()

@@ -25,10 +25,11 @@ from typing import Any, BinaryIO
 from lrtool.schedules import REGISTRY, AnySchedule, Schedule, ScheduleError
 from lrtool.schedules.params import number_text
 from lrtool.snippet import Found, SnippetError, find_call
+from lrtool.suggest import did_you_mean
 from lrtool.textinput import printable, read_file, read_stream, stdin_binary
 
 #: Extensions that say an argument names a file, even when no such file exists.
-FILE_EXTENSIONS = (".json", ".py", ".txt", ".keras", ".h5")
+FILE_EXTENSIONS = (".json", ".keras", ".h5", ".py")
 _SIGNATURES = {name: cls.signature() for name, cls in REGISTRY.items()}
 
 
@@ -62,8 +63,12 @@ class Reader:
         if os.path.isdir(argument):
             raise ScheduleError(None, f"{printable(argument)} is a directory, not a schedule file")
         text = argument.strip()
-        if "(" not in text and ("/" in text or text.endswith(FILE_EXTENSIONS)):
-            raise ScheduleError(None, f"no such file: {printable(argument)}")
+        if "(" not in text and ("/" in text or text.endswith((*FILE_EXTENSIONS, ".txt"))
+                                or _file_hint(argument)):
+            raise ScheduleError(None, f"no such file: {printable(argument)}"
+                                + _file_hint(argument))
+        if text.isidentifier() and text not in REGISTRY and did_you_mean(text, REGISTRY):
+            raise ScheduleError(None, f"unknown schedule {text!r}; {did_you_mean(text, REGISTRY)}")
         return self.parse_text(argument, "the argument")
 
     def parse_text(self, text: str, source: str, python: bool = False) -> AnySchedule:
@@ -88,13 +93,27 @@ class Reader:
             found = find_call(text, REGISTRY, self.names, signatures=_SIGNATURES)
         except SnippetError as exc:
             unknown = _lone_call(text)
-            if unknown is not None and "did you mean" not in str(exc):
-                raise ScheduleError(None, f"unknown schedule {printable(unknown)!r}; lrtool knows"
-                                    f" {', '.join(REGISTRY)}") from None
+            if unknown is not None:
+                known = did_you_mean(unknown, REGISTRY) or f"lrtool knows {', '.join(REGISTRY)}"
+                raise ScheduleError(None, f"unknown schedule {printable(unknown)!r}; {known}"
+                                    ) from None
             raise ScheduleError(exc.argument, str(exc)) from None
         if found.note:
             self.notes.append(found.note)
         return from_found(found, self.notes)
+
+
+def _file_hint(argument: str) -> str:
+    """``; did you mean 'lr.json'?`` for a misspelled schedule file beside the one named."""
+    folder, name = os.path.split(argument)
+    try:
+        names = [n for n in os.listdir(folder or ".") if n.endswith(FILE_EXTENSIONS)]
+    except OSError:
+        return ""
+    hint = did_you_mean(name, names)
+    if hint and folder:
+        hint = did_you_mean(argument, [os.path.join(folder, n) for n in names])
+    return f"; {hint}" if hint else ""
 
 
 def _lone_call(text: str) -> str | None:

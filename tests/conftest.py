@@ -20,8 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _env(**extra: str) -> dict[str, str]:
+    """The environment lrtool runs in: this tree's code first on the path, no lrtool settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LRTOOL_", "PYTHONUNBUFFERED"))}
     env.pop("NO_COLOR", None)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
     env.update(extra)
     return env
 

@@ -154,7 +154,7 @@ def test_bad_schedules_are_one_line_exit_2(args: list[str], fragment: str) -> No
     assert result.returncode == 2
     err = result.stderr.decode()
     assert "Traceback" not in err
-    last = err.strip().splitlines()[-1]
+    (last,) = err.strip().splitlines()  # one line, not click's usage and help lines too
     assert last.startswith("Error:") and fragment in last
 
 

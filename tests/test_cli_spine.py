@@ -192,6 +192,7 @@ def test_without_tensorflow_auto_falls_back_and_explicit_tensorflow_fails(no_ten
     assert explicit.returncode == 2
     message = explicit.stderr.decode().strip().splitlines()[-1]
     assert "--backend" in message and "pip install tensorflow" in message
+    assert "pip install '.[tensorflow]'" in message and "lrtool[tensorflow]" not in message
     assert b"Traceback" not in explicit.stderr
 
 
@@ -226,7 +227,7 @@ def test_bad_input_is_one_line_exit_2(command: str, args: list[str], option: str
     assert result.returncode == 2
     err = result.stderr.decode()
     assert "Traceback" not in err
-    last = err.strip().splitlines()[-1]
+    (last,) = err.strip().splitlines()  # one line, not click's usage and help lines too
     assert last.startswith("Error:") and option in last
     assert result.stdout == b""
     assert not out.exists() and list(tmp_path.iterdir()) == []

@@ -36,7 +36,7 @@ def png_size(path: Path) -> tuple[int, int]:
 def plot_to(path: Path, *args: str, **env: str) -> None:
     result = run("plot", *EXAMPLE, *args, "-o", str(path), "--backend", "numpy", **env)
     assert result.returncode == 0, result.stderr.decode()
-    assert result.stdout == b"" and result.stderr == b""
+    assert result.stdout == b"" and result.stderr.decode() == f"wrote {path}\n"
 
 
 

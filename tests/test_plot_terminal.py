@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from lrtool.backends import resolve
-from lrtool.output import terminal
+from lrtool.output import axis, terminal
 from lrtool.engine import column_cuts
 from lrtool.picture import Picture
 from lrtool.schedules import InverseTimeDecay
@@ -30,12 +30,15 @@ BRAILLE = re.compile("[\u2801-\u28ff]")
 Y_LABEL = re.compile(r"^\s*(\d\.\de-\d+|0)[┤]")
 
 
-def plot(*args: str, columns: int = 100, lines: int = 30, **env: str) -> list[str]:
+def plot(*args: str, columns: int = 100, lines: int = 30, note: bool = False,
+         **env: str) -> list[str]:
+    """The plot's lines; stderr is empty, or with ``note`` one line saying the terminal is small."""
     result = run("plot", *args, "--backend", env.pop("backend", "numpy"),
                  COLUMNS=str(columns), LINES=str(lines), **env)
     assert result.returncode == 0, result.stderr.decode()
-    assert result.stderr == b""
-    return result.stdout.decode().splitlines()
+    err = result.stderr.decode().splitlines()
+    assert err == [] or (note and len(err) == 1 and err[0].startswith("Note: a ")), err
+    return result.stdout.decode().splitlines() + err
 
 
 def test_wide_terminal_shows_both_panels_side_by_side_with_labels() -> None:
@@ -64,17 +67,21 @@ def test_narrow_terminal_stacks_the_panels() -> None:
 
 @pytest.mark.parametrize("columns, lines", [(23, 18), (80, 24), (100, 40), (79, 50), (200, 60), (140, 18)])
 def test_plot_fits_the_terminal_and_leaves_a_line_for_the_prompt(columns: int, lines: int) -> None:
-    out = plot(*EXAMPLE, "--steps-per-epoch", "500", columns=columns, lines=lines + 1)
+    """Note included, when the terminal is too small for a readable plot (23x19)."""
+    out = plot(*EXAMPLE, "--steps-per-epoch", "500", columns=columns, lines=lines + 1,
+               note=columns < 30)
     assert len(out) <= lines
-    assert max(len(line) for line in out) <= columns
+    assert max(len(line) for line in out if not line.startswith("Note: ")) <= columns
     assert sum(1 for line in out if line.lstrip().startswith("epoch ")) >= 1
 
 
-def test_a_tiny_terminal_gets_the_smallest_readable_plot() -> None:
-    out = plot(*EXAMPLE, columns=10, lines=5)
+def test_a_tiny_terminal_gets_the_smallest_plot_in_one_panel_and_a_note() -> None:
+    out = plot(*EXAMPLE, columns=10, lines=5, note=True)
     rows = [line for line in out if "│" in line or "┤" in line]
-    assert len(rows) >= 2 * terminal.MIN_CANVAS[0]  # two stacked panels of at least 4 rows
+    assert len(rows) == terminal.MIN_CANVAS[0]  # one panel, continuous and staircase in it
+    assert any("━ continuous" in line for line in out) and any("━ staircase" in line for line in out)
     assert max(len(line) for line in out) >= terminal.MIN_CANVAS[1]
+    assert out[-1].startswith("Note: a 10x5 terminal is too small for a readable plot (")
 
 
 def test_a_huge_terminal_is_not_filled_beyond_the_maximum() -> None:
@@ -112,9 +119,9 @@ def test_float32_ends_of_the_range_count_as_their_round_values(
     lo: float, hi: float, ticks: list[float]
 ) -> None:
     lo32, hi32 = (float(np.float32(v)) for v in (lo, hi))
-    assert terminal.nice_ticks(lo32, hi32, 5, slack=terminal.FLOAT32_SLACK) == pytest.approx(ticks)
-    assert terminal.nice_ticks(0.0, 0.0099, 5, slack=terminal.FLOAT32_SLACK)[-1] == 8e-3
-    assert terminal.log_ticks(float(np.float32(1e-3)), float(np.float32(0.1)), 4) == [
+    assert axis.nice_ticks(lo32, hi32, 5, slack=axis.FLOAT32_SLACK) == pytest.approx(ticks)
+    assert axis.nice_ticks(0.0, 0.0099, 5, slack=axis.FLOAT32_SLACK)[-1] == 8e-3
+    assert axis.log_ticks(float(np.float32(1e-3)), float(np.float32(0.1)), 4) == [
         1e-3, 1e-2, 1e-1]
 
 

@@ -21,13 +21,14 @@ from tests.conftest import ROOT, _env, run
 HEAVY = ("numpy", "matplotlib", "tensorflow", "keras", "rich")
 
 
-def complete(words: str, **extra: str) -> list[tuple[str, str]]:
+def complete(words: str, cwd: Path | None = None, **extra: str) -> list[tuple[str, str]]:
     """Ask lrtool for bash completions of the command line ``words`` (cursor at its end)."""
     env = _env(_LRTOOL_COMPLETE="bash_complete", COMP_WORDS=words,
                COMP_CWORD=str(len(words.split()) - (0 if words.endswith(" ") else 1)), **extra)
-    result = subprocess.run([sys.executable, "-m", "lrtool"], capture_output=True, text=True, env=env)
+    result = subprocess.run([sys.executable, "-m", "lrtool"], capture_output=True, text=True,
+                            env=env, cwd=cwd)
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+    lines = [line for line in result.stdout.splitlines() if line]
     return [tuple(line.split(",", 1)) for line in lines]  # type: ignore[misc]
 
 

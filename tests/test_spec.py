@@ -85,7 +85,7 @@ def test_a_code_injection_is_rejected_without_running(tmp_path: Path) -> None:
     ("ExponentialDecay(0.1, 1000, 0.5, decay=3)", "decay", "has no argument 'decay'"),
     ("ExponentialDecay(0.1, 1000, 0.5, decay_steps=3)", "decay_steps", "twice"),
     ("ExponentialDecay(0.1, 1, 0.5, False, 'n', 7)", None, "at most 5 positional"),
-    ("CosineDecy(0.1, 1000)", None, "did you mean CosineDecay?"),
+    ("CosineDecy(0.1, 1000)", None, "did you mean 'CosineDecay'?"),
     ("ExponentialDecay(0.1, 1000, rate)", "decay_rate", "give it with --set rate=VALUE"),
     ("ExponentialDecay(0.1, 10**10**10, 0.5)", "decay_steps", "too large"),
     ("ExponentialDecay(0.1, 1000, 1j)", "decay_rate", "must be a number or arithmetic"),
@@ -185,7 +185,7 @@ def test_parse_expression_imports_neither_numpy_nor_tensorflow() -> None:
 
 @pytest.mark.parametrize("text, steps, fragment", [
     ("ExponentialDecay(0.1, 100000, 0.96, staircase=True)", 1000, "never drops"),
-    ("ExponentialDecay(0.1, 100000, 0.96)", 1000, "falls by only 0.04%"),
+    ("ExponentialDecay(0.1, 100000, 0.96)", 1000, "falls by only 0.041%"),
     ("InverseTimeDecay(0.1, 1000000, 0.5)", 1000, "falls by only 0.05%"),
     ("PiecewiseConstantDecay([100000, 110000], [1.0, 0.5, 0.1])", 1000, "stays 1.0 throughout"),
     ("PiecewiseConstantDecay([10], [2, 1])", 100, "int32"),

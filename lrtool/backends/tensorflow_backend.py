@@ -33,8 +33,9 @@ from lrtool.schedules.opaque import OpaqueSchedule
 if TYPE_CHECKING:
     import numpy as np
 
-INSTALL_HINT = ("install it with: pip install tensorflow (into lrtool's environment; from a"
-                " source checkout, pip install '.[tensorflow]'), or use --backend numpy")
+#: lrtool is installed from its source: the extra is named from the clone, not from an index.
+INSTALL_HINT = ("install it beside lrtool with pip install tensorflow (from lrtool's source"
+                " directory: pip install '.[tensorflow]'), or use --backend numpy")
 #: Rank-0 calls per map_fn iteration: fewer pay the loop's per-iteration cost more often, more
 #: make tracing and Grappler's pass over the function slower (16 measured fastest at 1e5-1e6).
 ROW = 16

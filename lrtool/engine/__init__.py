@@ -98,6 +98,16 @@ class Engine:
         joined = np.concatenate(values).astype(np.float64)
         return float(joined.min()), float(joined.max())
 
+    def smallest_positive(self, schedules: Iterable[Any]) -> float | None:
+        """The smallest value above 0 among the first, last and edge steps of the schedules
+        (each monotone stretch's ends); None when there is none. A log axis's floor."""
+        import numpy as np
+
+        whole = np.array([self.steps.first], dtype=np.int64)
+        values = np.concatenate([self.curve(s, whole).values for s in schedules]).astype(np.float64)
+        positive = values[values > 0]
+        return float(positive.min()) if positive.size else None
+
     def exact(self, schedules: Iterable[Any]) -> bool:
         """Whether every schedule is drawn exactly (none sampled)."""
         return all(self.plan(s).exact for s in schedules)

@@ -70,3 +70,8 @@ def step_text(step: float) -> str:
             return text + suffix
     mantissa, exponent = f"{step:.2e}".split("e")
     return f"{float(mantissa):g}e{int(exponent)}"
+
+
+def floor_note(floor: float) -> str:
+    """A caption's words for a log axis's floor (see ``lrtool.picture.LOG_FLOOR_FRACTION``)."""
+    return f"from {sci_labels([floor])[0]}, lower values and 0 drawn there"

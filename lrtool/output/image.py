@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lrtool.engine import Curve
-from lrtool.output.axis import step_text
+from lrtool.output.axis import floor_note, step_text
+from lrtool.output.wrap import wrap
 from lrtool.picture import Picture
 
 if TYPE_CHECKING:
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
 #: Inches and dots per inch: 1650 x 675 pixels, two readable panels on a laptop screen.
 DEFAULT_SIZE = (11.0, 4.5)
 DEFAULT_DPI = 150
+#: The title's font size, and a character's average width in ems: how many fit on a line.
+TITLE_POINTS = 10
+CHAR_WIDTH = 0.6
 #: Below this many steps each one is marked, so that a short run shows where the values are.
 MARKERS_UP_TO = 60
 #: Columns evaluated per pixel. One gives each pixel column its exact extremes; but a line is
@@ -96,6 +100,7 @@ def figure(picture: Picture, width: float | None = None, height: float | None = 
 
     Sizes in inches; None takes the default.
     """
+    import numpy as np
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
@@ -123,10 +128,15 @@ def figure(picture: Picture, width: float | None = None, height: float | None = 
     axes[0].set_ylim(*_limits(*picture.value_range, picture.log_y))
     axes[0].set_ylabel("learning rate")
     n = len(picture.steps)
-    scale = "log" if picture.log_y else "linear"
+    scale = "log y" if picture.log_y else "linear y"
+    if picture.log_floor is not None:
+        scale += f" {floor_note(picture.log_floor)}"
     sampled = "" if picture.exact else " · sampled"
-    fig.suptitle(f"{picture.title}\nsteps {first:,}–{last:,} ({n:,} step{'s' if n != 1 else ''})"
-                 f" · {scale} y{sampled} · backend {picture.backend_name}", fontsize=10)
+    info = (f"steps {first:,}–{last:,} ({n:,} step{'s' if n != 1 else ''}) · {scale}{sampled}"
+            f" · backend {picture.backend_name}")
+    # Wrapped at argument boundaries: matplotlib would run a long title off the figure's edges.
+    chars = int(size[0] * 72 / (TITLE_POINTS * CHAR_WIDTH))
+    fig.suptitle("\n".join(wrap(picture.title, chars) + wrap(info, chars)), fontsize=TITLE_POINTS)
 
     fig.draw_without_rendering()  # lay out: the axes' pixel columns are final from here on
     labels = list(picture.schedules())
@@ -136,7 +146,10 @@ def figure(picture: Picture, width: float | None = None, height: float | None = 
         pixels = _pixel_cuts(ax, first, last, 1)
         for label, schedule in panel.curves.items():
             line = _line(picture.engine.curve(schedule, sub_pixels), sub_pixels, pixels)
-            ax.plot(line.steps, line.values, linewidth=1.5, marker=marker, markersize=3,
+            values = line.values
+            if picture.log_floor is not None:  # below the floor, 0 included, on the floor
+                values = np.maximum(values, picture.log_floor)
+            ax.plot(line.steps, values, linewidth=1.5, marker=marker, markersize=3,
                     label=label, color=f"C{labels.index(label) % 10}")
         if len(panel.curves) > 1:
             ax.legend()

@@ -1,37 +1,32 @@
 """The terminal plot: each panel a braille canvas with a y axis, x ticks and a title, via rich.
 
-Sized to the terminal (COLUMNS and LINES win, as everywhere), the panels side by side when each
-gets a canvas wide enough to read, else stacked. The whole plot fits the terminal's width and
-leaves a line for the prompt, down to a minimum below which it is drawn at that minimum. Piped,
-it is plain text (rich writes no ANSI codes to a pipe, and honours NO_COLOR).
+Sized to the terminal (COLUMNS and LINES win, as everywhere): the panels side by side when each
+gets a readable canvas, else stacked, else all curves in one panel, with a note when the
+terminal is too small for what one would expect (``lrtool.output.terminal_layout``). The whole
+plot fits the terminal's width and leaves a line for the prompt, down to a minimum below which
+it is drawn at that minimum. Titles wrap rather than lose an argument; every curve keeps its
+legend entry. Piped, it is plain text (rich writes no ANSI codes to a pipe, honours NO_COLOR).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
-import math
 import shutil
 from typing import IO, TYPE_CHECKING
 
 from lrtool.engine import Curve, column_cuts, columns_of
 from lrtool.output import braille
-from lrtool.output.axis import FLOAT32_SLACK, log_ticks, nice_ticks, sci_labels, step_text
+from lrtool.output.axis import floor_note, nice_ticks, step_text
+from lrtool.output.terminal_layout import (
+    GAP, LEGEND_GAP, MARK, MAX_SIZE, MIN_CANVAS, Entry, YAxis, plan,
+)
+from lrtool.output.wrap import wrap
 from lrtool.picture import Picture
 
 if TYPE_CHECKING:
     import numpy as np
     from rich.text import Text
 
-#: A panel as drawn: its title and each curve's points under its label.
-Drawn = tuple[str, dict[str, Curve]]
-
-MIN_CANVAS = (4, 16)  # rows, characters
-#: Panels go side by side only when each canvas gets at least this many characters.
-SIDE_BY_SIDE = 30
-MAX_SIZE = (60, 320)  # lines, columns: beyond this a plot is no easier to read
-GAP = 3
-HEADER = 2
 COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "red")
 
 
@@ -39,65 +34,6 @@ def terminal_size() -> tuple[int, int]:
     """(columns, lines): COLUMNS and LINES when set, else the terminal's, else 80 x 24."""
     size = shutil.get_terminal_size((80, 24))
     return size.columns, size.lines
-
-
-# --- layout -------------------------------------------------------------------------------
-
-@dataclasses.dataclass
-class YAxis:
-    """The value range, its mapping to dot rows, and the tick labels of each character row."""
-
-    lo: float
-    hi: float
-    rows: int
-    log: bool
-
-    def dot_rows(self, values: np.ndarray) -> np.ndarray:
-        """Dot rows as floats, 0 at the top (the highest value)."""
-        import numpy as np
-
-        f = np.log10 if self.log else (lambda v: v)
-        v = np.asarray(values, dtype=np.float64)
-        if not self.hi > self.lo:
-            return np.full(v.shape, (4 * self.rows - 1) / 2)
-        t = (f(v) - f(self.lo)) / (f(self.hi) - f(self.lo))
-        return (4 * self.rows - 1) * (1 - t)
-
-    def labels(self) -> dict[int, str]:
-        import numpy as np
-
-        count = max(2, self.rows // 3)
-        if self.log and self.hi > self.lo:
-            ticks = log_ticks(self.lo, self.hi, count)
-        else:
-            ticks = nice_ticks(self.lo, self.hi, count, slack=FLOAT32_SLACK)
-            if len(ticks) < 2 and self.hi > self.lo:  # finer steps give a narrow range two
-                ticks = nice_ticks(self.lo, self.hi, 3 * count, slack=FLOAT32_SLACK)
-        rows = braille.round_half_up(self.dot_rows(np.array(ticks))) // 4
-        out: dict[int, str] = {}
-        for row, label in zip(rows.tolist(), sci_labels(ticks)):
-            out.setdefault(row, label)
-        return out
-
-
-def _plan(width: int, height: int, panels: int, epoch: bool, y: YAxis) -> tuple[bool, int, int]:
-    """(side by side, gutter width, canvas characters); sets ``y.rows`` to the canvas rows."""
-    lines = max(height, 1) - 1 - HEADER  # one line left for the prompt
-    below = 3 + epoch  # title above, axis and step labels (and epoch labels) below
-
-    def fit(side: bool) -> tuple[int, int]:
-        gutter = max([len(s) for s in y.labels().values()] + [len("epoch" if epoch else "step")]) + 1
-        if side:
-            return gutter, (width - gutter - (panels - 1) * (1 + GAP)) // panels
-        return gutter, width - gutter
-
-    y.rows = max(MIN_CANVAS[0], lines - below)
-    gutter, chars = fit(True)
-    if panels > 1 and chars < SIDE_BY_SIDE:
-        y.rows = max(MIN_CANVAS[0], lines // panels - below)
-        gutter, chars = fit(False)
-        return False, gutter, max(MIN_CANVAS[1], chars)
-    return True, gutter, max(MIN_CANVAS[1], chars)
 
 
 # --- drawing ------------------------------------------------------------------------------
@@ -126,13 +62,35 @@ def _x_ticks(picture: Picture, cuts: np.ndarray, chars: int, scale: float) -> li
     return [(int(c), step_text(v)) for c, v in zip(cols, values)]
 
 
-def _panel(panel: Drawn, picture: Picture, y: YAxis, chars: int, gutter: int,
-           colours: dict[str, str], cuts: np.ndarray) -> list[Text]:
-    """One panel's lines, each ``gutter + chars`` cells wide."""
+def _top(top: list[list[Entry]], single: bool, chars: int, gutter: int,
+         colours: dict[str, str], height: int) -> list[Text]:
+    """The lines above a canvas, ``height`` of them: the name (centred over a single curve),
+    or the legend, one entry per curve in its colour."""
+    from rich.text import Text
+
+    lines = []
+    for row in top:
+        line = Text(" " * gutter)
+        for i, (label, text) in enumerate(row):
+            if i:
+                line.append(" " * LEGEND_GAP)
+            if label is None:
+                line.append(text.center(chars) if single else text, style="bold")
+            else:
+                line.append(MARK, style=colours[label]).append(text[len(MARK):])
+        lines.append(line)
+    lines += [Text("") for _ in range(height - len(lines))]
+    for line in lines:
+        line.pad_right(gutter + chars - line.cell_len)
+    return lines
+
+
+def _panel(curves: dict[str, Curve], top: list[Text], picture: Picture, y: YAxis, chars: int,
+           gutter: int, colours: dict[str, str], cuts: np.ndarray) -> list[Text]:
+    """One panel's lines below its ``top`` lines, each ``gutter + chars`` cells wide."""
     import numpy as np
     from rich.text import Text
 
-    name, curves = panel
     bits = np.zeros((y.rows, chars), dtype=np.int64)
     owner = np.full((y.rows, chars), -1, dtype=np.int64)
     for i, curve in enumerate(curves.values()):
@@ -143,13 +101,7 @@ def _panel(panel: Drawn, picture: Picture, y: YAxis, chars: int, gutter: int,
     styles = [colours[label] for label in curves]
     ticks = y.labels()
 
-    title = Text(" " * gutter)
-    title.append(name.center(chars) if len(curves) == 1 else name, style="bold")
-    if len(curves) > 1:
-        for label in curves:
-            title.append("  ━ ", style=colours[label]).append(label)
-    title.truncate(gutter + chars, pad=True)
-    lines = [title]
+    lines = list(top)
     for r in range(y.rows):
         row = Text(f"{ticks.get(r, ''):>{gutter - 1}}" + ("┤" if r in ticks else "│"), style="dim")
         cells = [chr(braille.BLANK + code) if code else " " for code in bits[r].tolist()]
@@ -166,22 +118,26 @@ def _panel(panel: Drawn, picture: Picture, y: YAxis, chars: int, gutter: int,
     return lines
 
 
-def _header(picture: Picture, width: int) -> list[Text]:
-    from rich.text import Text
-
+def info_line(picture: Picture) -> tuple[str, str]:
+    """The line under the title, in full and short: scale, steps, sampling and backend."""
     n = len(picture.steps)
     scale = "log" if picture.log_y else "linear"
-    info = (f"learning rate ({scale}) at steps {picture.first:,}–{picture.last:,}"
-            f" ({n:,} step{'s' if n != 1 else ''})"
-            + (" · sampled" if not picture.exact else "") + f" · backend {picture.backend_name}")
-    lines = [Text(picture.title, style="bold"), Text(info, style="dim")]
-    for line in lines:
-        line.truncate(width, overflow="ellipsis")
-    return lines
+    floor = "" if picture.log_floor is None else f" {floor_note(picture.log_floor)}"
+    sampled = " · sampled" if not picture.exact else ""
+    full = (f"learning rate ({scale}{floor}) at steps {picture.first:,}–{picture.last:,}"
+            f" ({n:,} step{'s' if n != 1 else ''}){sampled} · backend {picture.backend_name}")
+    short = (f"steps {picture.first:,}–{picture.last:,} · {scale}{floor}{sampled}"
+             f" · {picture.backend_name}")
+    return full, short
 
 
-def render(picture: Picture, file: IO[str] | None = None, size: tuple[int, int] | None = None) -> None:
-    """Print the picture's panels; ``size`` is (columns, lines), by default the terminal's."""
+def render(picture: Picture, file: IO[str] | None = None,
+           size: tuple[int, int] | None = None) -> str | None:
+    """Print the picture's panels; ``size`` is (columns, lines), by default the terminal's.
+
+    Returns a one-line note when the terminal is too small for the plot one would expect (the
+    best plot that fits is printed all the same), for the caller to show on stderr.
+    """
     from rich.console import Console
     from rich.text import Text
 
@@ -189,24 +145,31 @@ def render(picture: Picture, file: IO[str] | None = None, size: tuple[int, int] 
     width, height = min(width, MAX_SIZE[1]), min(height, MAX_SIZE[0])
     lo, hi = picture.value_range
     y = YAxis(lo, hi, MIN_CANVAS[0], picture.log_y)
-    side, gutter, chars = _plan(width, height, len(picture.panels), bool(picture.steps_per_epoch), y)
+    layout = plan(width, height, picture.title, info_line(picture), picture.panels,
+                  picture.merged(), bool(picture.steps_per_epoch), y)
+    chars, gutter = max(layout.chars, MIN_CANVAS[1]), layout.gutter
     cuts = column_cuts(picture.first, picture.last, 2 * chars)
-    panels = [(p.title, {label: picture.engine.curve(s, cuts) for label, s in p.curves.items()})
-              for p in picture.panels]
-    labels = list(dict.fromkeys(label for _, curves in panels for label in curves))
+    labels = list(picture.schedules())
     colours = {label: COLOURS[i % len(COLOURS)] for i, label in enumerate(labels)}
 
     blocks = []
-    for i, panel in enumerate(panels):
-        lines = _panel(panel, picture, y, chars, gutter, colours, cuts)
-        if side and i > 0:  # the y axis is shared: its labels only on the left
+    height_of_tops = max(len(top) for top in layout.tops)
+    for i, (panel, top) in enumerate(zip(layout.panels, layout.tops)):
+        curves = {label: picture.engine.curve(s, cuts) for label, s in panel.curves.items()}
+        tops = _top(top, len(curves) == 1, chars, gutter, colours,
+                    height_of_tops if layout.side else len(top))
+        lines = _panel(curves, tops, picture, y, chars, gutter, colours, cuts)
+        if layout.side and i > 0:  # the y axis is shared: its labels only on the left
             lines = [line[gutter - 1:] for line in lines]
         blocks.append(lines)
-    if side:
+    if layout.side:
         body = [Text(" " * GAP).join(parts) for parts in zip(*blocks)]
     else:
         body = [line for lines in blocks for line in lines]
-    total = max(line.cell_len for line in body)
+    header = [Text(line, style="bold" if i < len(wrap(picture.title, width)) else "dim")
+              for i, line in enumerate(layout.header)]
+    total = max(line.cell_len for line in header + body)
     console = Console(file=file, width=max(total, width), highlight=False)
-    for line in _header(picture, width) + body:
+    for line in header + body:
         console.print(line, soft_wrap=True)
+    return layout.note

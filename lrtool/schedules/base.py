@@ -21,12 +21,32 @@ import dataclasses
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from lrtool.schedules.params import ScheduleError, number_text
+from lrtool.suggest import did_you_mean
 
 if TYPE_CHECKING:
     import numpy as np
 
     from lrtool.schedules.kmath import Mode
     from lrtool.shape import Shape
+
+
+@dataclasses.dataclass(frozen=True)
+class Milestone:
+    """A step the author of a schedule set it up to reach: the first stair, a boundary, the end
+    of the warmup or of the decay, the first restart.
+
+    A run whose last step comes before ``step`` never gets there: the commonest reason a
+    learning rate "never decayed" (decay_steps counted in epochs, or for a longer run). ``what``
+    names it as written (``decay_steps (100000)``), ``missed`` says what the run then never
+    shows. ``gradual`` marks a time scale rather than an event (a continuous decay's
+    decay_steps): a run shorter than it surprises only if the rate then barely moves.
+    """
+
+    what: str
+    step: int
+    missed: str = ""
+    gradual: bool = False
+    plural: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,8 +115,9 @@ class Schedule:
         given = {k: v for k, v in arguments.items() if k != "name"}
         unknown = sorted(set(given) - set(fields))
         if unknown:
-            raise ScheduleError(unknown[0], f"{cls.keras_name} has no argument {unknown[0]!r}"
-                                f" (it takes {', '.join(fields)})")
+            hint = did_you_mean(unknown[0], fields) or f"it takes {', '.join(fields)}"
+            raise ScheduleError(unknown[0], f"{cls.keras_name} has no argument {unknown[0]!r};"
+                                f" {hint}")
         missing = [name for name, f in fields.items() if name not in given
                    and f.default is dataclasses.MISSING
                    and f.default_factory is dataclasses.MISSING]
@@ -151,5 +172,12 @@ class Schedule:
         """Why this schedule would surprise its author over steps first..last: one line each.
 
         Not errors: Keras runs these schedules as written; the CLI shows them as warnings.
+        Steps the schedule is set up to reach are ``milestones``, judged in one place
+        (``lrtool.surprises``) so that every schedule's are phrased and filtered alike.
         """
+        return []
+
+    def milestones(self, last: int) -> list[Milestone]:
+        """The steps this schedule is set up to reach, in order (see ``Milestone``); a run
+        ending at ``last`` misses those after it. Only those near ``last`` need be listed."""
         return []

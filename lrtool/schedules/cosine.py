@@ -7,7 +7,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from lrtool.schedules import kmath as km
-from lrtool.schedules.base import Schedule
+from lrtool.schedules.base import Milestone, Schedule
 from lrtool.schedules.params import (
     ScheduleError, arg, number_text, require_int32_steps, require_number,
 )
@@ -156,11 +156,18 @@ class CosineDecay(Schedule):
                          " initial_learning_rate")
         if target is None and self.warmup_steps:
             notes.append("warmup_steps without warmup_target: Keras skips the warmup")
-        warmup = self.warmup_steps if target is not None else 0
-        if warmup and last < warmup:
-            notes.append(f"warmup_steps ({number_text(warmup)}) is beyond the last step shown"
-                         f" ({last}): only the warmup shows")
-        elif last < warmup + self.decay_steps:
-            notes.append(f"the decay ends at step {number_text(warmup + self.decay_steps)},"
-                         f" beyond the last step shown ({last})")
         return notes
+
+    def milestones(self, last: int) -> list[Milestone]:
+        """The warmup's peak, then the end of the decay. A run of warmup + decay_steps steps
+        ends a step short of the end, at a rate a hair above alpha: the usual set-up."""
+        warmup = self.warmup_steps if self.warmup_target is not None else 0
+        end = warmup + self.decay_steps
+        found = []
+        if warmup:
+            found.append(Milestone(f"warmup_steps ({number_text(warmup)})", math.ceil(warmup),
+                                   "only the warmup shows"))
+        what = f"decay_steps ({number_text(self.decay_steps)}" + (
+            f", ending the decay at step {number_text(end)})" if warmup else ")")
+        found.append(Milestone(what, math.ceil(end) - 1, "the decay never finishes"))
+        return found

@@ -8,7 +8,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from lrtool.schedules import kmath as km
-from lrtool.schedules.base import Schedule
+from lrtool.schedules.base import Milestone, Schedule
 from lrtool.schedules.params import (
     ScheduleError, arg, number_text, require_int32, require_int32_steps, require_number,
 )
@@ -179,7 +179,9 @@ class CosineDecayRestarts(Schedule):
                 f" first_decay_steps, m_mul and alpha to int32 ({c['ds']:g}, {c['m']:g} and"
                 f" {c['alpha']:g}), computes with pi cast to 3 and returns float64; write it as a"
                 f" float, e.g. {float(self.initial_learning_rate)!r}")
-        if last < self.first_decay_steps:
-            notes.append(f"first_decay_steps ({number_text(self.first_decay_steps)}) is beyond the last step"
-                         f" shown ({last}): no restart shows")
         return notes
+
+    def milestones(self, last: int) -> list[Milestone]:
+        """The first restart, at first_decay_steps."""
+        return [Milestone(f"first_decay_steps ({number_text(self.first_decay_steps)})",
+                          math.ceil(self.first_decay_steps), "no restart shows")]

@@ -9,7 +9,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from lrtool.schedules import kmath as km
-from lrtool.schedules.base import Schedule
+from lrtool.schedules.base import Milestone, Schedule
 from lrtool.schedules.params import ScheduleError, arg, number_text, require_number
 from lrtool.shape import Shape, Turns, is_bad
 
@@ -161,12 +161,34 @@ class PiecewiseConstantDecay(Schedule):
         moves = np.diff(self.formula(at).astype(np.float64))
         return bool(np.all(moves <= 0) or np.all(moves >= 0))
 
+    def milestones(self, last: int) -> list[Milestone]:
+        """The first boundary a run ending at ``last`` does not pass (the value after it
+        applies from the next step on), and how many more it misses."""
+        changes = self.changes
+        missed = len(changes) - bisect.bisect_right(changes, last)
+        if not missed:
+            return []
+        k = len(changes) - missed
+        boundary, value = changes[k] - 1, number_text(self.values_at([changes[k]])[0], True)
+        if k == 0:
+            what = f"the first boundary ({boundary})" if len(changes) > 1 else f"boundary {boundary}"
+            return [Milestone(what, changes[k], f"the rate stays"
+                              f" {number_text(self.values_at([0])[0], True)} throughout")]
+        if missed == 1:
+            return [Milestone(f"boundary {boundary}", changes[k], f"the rate never becomes {value}")]
+        return [Milestone(f"the boundaries from {boundary} on ({missed} of {len(changes)})",
+                          changes[k], f"the rate never becomes {value}, nor any later value",
+                          plural=True)]
+
+    def values_at(self, steps: list[int]) -> list[Any]:
+        """The values as written (not as float32) that apply at these steps."""
+        import numpy as np
+
+        index = np.searchsorted(self.boundary_array, np.array(steps, np.int64), side="left")
+        return [self.values[i] for i in index.tolist()]
+
     def surprises(self, first: int, last: int) -> list[str]:
         notes = []
-        changes = self.changes
-        if changes and all(c > last for c in changes):
-            notes.append(f"every boundary is at or beyond the last step shown ({last}): the rate"
-                         f" stays {number_text(self.values[0], True)} throughout")
         if self.int_values:
             notes.append("every value is an integer, so Keras returns int32 rates (a rate of 0.5"
                          " cannot exist); write them as floats, e.g. 1.0")

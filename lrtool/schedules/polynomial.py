@@ -8,7 +8,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from lrtool.schedules import kmath as km
-from lrtool.schedules.base import Schedule
+from lrtool.schedules.base import Milestone, Schedule
 from lrtool.schedules.params import (
     ScheduleError, arg, number_text, require_bool, require_int32, require_int32_steps,
     require_number,
@@ -171,6 +171,14 @@ class PolynomialDecay(Schedule):
         ds = float(km.f32(self.decay_steps))
         return ds.is_integer() and last < 2**24
 
+    def milestones(self, last: int) -> list[Milestone]:
+        """The end of the decay: a run of decay_steps steps ends a step short of it, as set up."""
+        if self.cycle:
+            return []
+        return [Milestone(f"decay_steps ({number_text(self.decay_steps)})",
+                          math.ceil(self.decay_steps) - 1,
+                          "the rate never reaches end_learning_rate")]
+
     def surprises(self, first: int, last: int) -> list[str]:
         notes = []
         if self.int_rate:
@@ -181,9 +189,6 @@ class PolynomialDecay(Schedule):
                 f" {power:g}) and returns {self.value_dtype()}"
                 + (", so the rate never changes" if power == 0 else "")
                 + f"; write it as a float, e.g. {float(self.initial_learning_rate)!r}")
-        if last < self.decay_steps and not self.cycle:
-            notes.append(f"decay_steps ({number_text(self.decay_steps)}) is beyond the last step shown"
-                         f" ({last}): the rate never reaches end_learning_rate")
         if self.cycle and last > self.decay_steps:
             notes.append("with cycle, each restart rises less than the one before: Keras stretches"
                          " the decay to the next multiple of decay_steps")

@@ -11,7 +11,7 @@ import math
 from typing import TYPE_CHECKING, ClassVar
 
 from lrtool.schedules import kmath as km
-from lrtool.schedules.base import Schedule
+from lrtool.schedules.base import Milestone, Schedule
 from lrtool.schedules.params import (
     arg, number_text, require_bool, require_int32, require_int32_steps, require_number,
 )
@@ -106,22 +106,17 @@ class StepDecay(Schedule):
                 f" decay_steps and decay_rate to int32 ({ds} and {rate}) and returns float64"
                 + (f", {self.zero_rate_effect}" if rate == 0 else "")
                 + f"; write it as a float, e.g. {float(self.initial_learning_rate)!r}")
-        if self.rate() != self.neutral_rate and last < self.decay_steps:
-            notes.append(f"decay_steps ({number_text(self.decay_steps)}) is beyond the last step"
-                         f" shown ({last}): " + ("the staircase never drops" if self.staircase
-                                                 else self.change_text(first, last)))
         return notes
 
-    def change_text(self, first: int, last: int) -> str:
-        """How much the rate moves from step ``first`` to ``last``, as words for a warning."""
-        import numpy as np
-
-        a, b = (float(v) for v in self.formula(np.array([first, last], dtype=np.int64)))
-        if a == b:
-            return "the rate does not change"
-        if a == 0 or not (np.isfinite(a) and np.isfinite(b)):
-            return f"the rate goes from {a:.7g} to {b:.7g}"
-        return f"the rate {'falls' if b < a else 'rises'} by only {abs(b / a - 1):.2%}"
+    def milestones(self, last: int) -> list[Milestone]:
+        """The first stair (at decay_steps), or with a continuous decay its time scale: a run
+        shorter than one decay_steps sees only part of one decay_rate."""
+        if self.rate() == self.neutral_rate:
+            return []
+        what = f"decay_steps ({number_text(self.decay_steps)})"
+        if self.staircase:
+            return [Milestone(what, math.ceil(self.decay_steps), "the staircase never drops")]
+        return [Milestone(what, math.ceil(self.decay_steps) - 1, gradual=True)]
 
 
 def crosses_wrap(schedule: Schedule, hi: int) -> bool:
