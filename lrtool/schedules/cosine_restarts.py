@@ -12,7 +12,7 @@ from lrtool.schedules.base import Milestone, Schedule
 from lrtool.schedules.params import (
     ScheduleError, arg, number_text, require_int32, require_int32_steps, require_number,
 )
-from lrtool.shape import Segments, Shape, Turns, Union
+from lrtool.shape import NoEdges, Segments, Shape, Turns, Union
 from lrtool.shape.search import first_step_where
 
 if TYPE_CHECKING:
@@ -148,13 +148,32 @@ class CosineDecayRestarts(Schedule):
         between alpha and its restart rate, usable unless alpha or m_mul is negative, m_mul
         above 1 (overflow) or t_mul below 1 (the log of a negative number)."""
         c = self.constants()
+        usable = (km.nonnegative(c["alpha"]) and km.nonnegative(c["m"]) and c["m"] <= 1
+                  and c["t"] >= 1)
+        if self.restarts_every_step(mode):
+            return Shape(NoEdges(), monotone=True, bad="never" if usable else "stretch")
         edges = Union((Segments(functools.partial(self.restart_index, mode=mode),
                                 last=functools.partial(self.last_period_step, mode=mode),
                                 moved_only=bool(c["m"] >= 0)),
                        Turns(functools.partial(self.periods_end, mode=mode))))
-        usable = (km.nonnegative(c["alpha"]) and km.nonnegative(c["m"]) and c["m"] <= 1
-                  and c["t"] >= 1)
         return Shape(edges, bad="never" if usable else "stretch", wraps=self.int_rate)
+
+    def restarts_every_step(self, mode: Mode = "graph") -> bool:
+        """Whether every step lands exactly on a restart, so that the value is monotone overall.
+
+        With t_mul 1 and a first_decay_steps of 1, 1/2, 1/4... the fraction Keras computes is
+        the float32 step times a power of two: a whole number at every step (in a graph and
+        eagerly), so the fraction done is 0 and the cosine 1. The value is then a monotone
+        function of ``m_mul ** restart``, and glibc's powf, computed in double precision far
+        finer than the float32 gap between ``m**i`` and ``m**(i+1)``, keeps that power
+        nonincreasing in ``i`` for 0 <= m_mul <= 1. A billion restarts then draw from a column's
+        ends alone, rather than from both sides of each restart.
+        """
+        c = self.constants()
+        if self.int_rate or c["t"] != 1 or not (km.nonnegative(c["m"]) and c["m"] <= 1):
+            return False
+        mantissa, exponent = math.frexp(float(c["ds"]))
+        return mantissa == 0.5 and exponent <= 1
 
     def periods_end(self, lo: int, hi: int, mode: Mode = "graph") -> list[int]:
         """The first step without a restart index (t_mul below 1: past the periods' sum Keras
