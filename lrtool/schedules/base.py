@@ -30,6 +30,22 @@ if TYPE_CHECKING:
     from lrtool.shape import Shape
 
 
+#: A list argument longer than this is labelled by its first and last few items: a title or
+#: caption cannot show a million boundaries, and writing them out would take seconds.
+LABEL_ITEMS = 64
+
+
+def argument_text(value: Any, keep_floats: bool) -> str:
+    """An argument as a label writes it; a long list shortened to its first and last
+    LABEL_ITEMS // 2 items, with how many are left out between them."""
+    if not isinstance(value, (list, tuple)) or len(value) <= LABEL_ITEMS:
+        return number_text(value, keep_floats)
+    keep = LABEL_ITEMS // 2
+    head = number_text(list(value[:keep]), keep_floats)[:-1]
+    tail = number_text(list(value[-keep:]), keep_floats)[1:]
+    return f"{head}, ...{len(value) - 2 * keep:,} more..., {tail}"
+
+
 @dataclasses.dataclass(frozen=True)
 class Milestone:
     """A step the author of a schedule set it up to reach: the first stair, a boundary, the end
@@ -129,7 +145,7 @@ class Schedule:
         """The schedule as a Keras constructor call, without arguments left at their default."""
         defaults = {f.name: f.default for f in dataclasses.fields(self)}
         inner = ", ".join(
-            f"{k}={number_text(v, self.int_rate or k in self.dtype_arguments)}"
+            f"{k}={argument_text(v, self.int_rate or k in self.dtype_arguments)}"
             for k, v in self.arguments().items()
             if defaults[k] is dataclasses.MISSING or getattr(self, k) != defaults[k]
         )

@@ -52,6 +52,14 @@ def f32(value: Any) -> np.float32:
     return np.float32(0) * x if 0 < abs(x) < FLOAT32_TINY else x
 
 
+def f32_array(values: Any) -> np.ndarray:
+    """``f32`` of each of many Python numbers at once."""
+    import numpy as np
+
+    x = np.array(values, dtype=np.float64).astype(np.float32)
+    return np.where((np.abs(x) > 0) & (np.abs(x) < FLOAT32_TINY), np.float32(0) * x, x)
+
+
 def to_int32(value: float | int) -> int:
     """A Python number as ``ops.cast(value, "int32")`` gives it: floats truncate toward zero."""
     import numpy as np

@@ -84,6 +84,31 @@ def require_number(name: str, value: object, *, minimum: float | None = None,
         raise ScheduleError(name, f"must be >= {minimum:g}, not {value!r}")
 
 
+def suspects(name: str, items: tuple[Any, ...], limit: float = FLOAT32_MAX) -> list[int]:
+    """Indices of the items ``require_number`` might refuse (not a number, not finite, beyond
+    ``limit``), found at once for a list of a million: the caller checks those one by one,
+    so the first refused item is named as a loop over all of them would name it."""
+    import numpy as np
+
+    if not set(map(type, items)) <= {int, float}:
+        return list(range(len(items)))
+    try:
+        wide = np.array(items, dtype=np.float64)
+    except OverflowError:
+        return list(range(len(items)))
+    with np.errstate(invalid="ignore"):
+        return np.flatnonzero(~(np.abs(wide) < min(limit, FLOAT32_MAX))).tolist()
+
+
+def not_increasing(items: tuple[Any, ...]) -> list[int]:
+    """Indices ``i`` where ``items[i] < items[i + 1]`` may not hold, found at once: rounding to
+    float64 keeps order, so only pairs it makes equal or descending need the exact check."""
+    import numpy as np
+
+    wide = np.array(items, dtype=np.float64)
+    return np.flatnonzero(~(np.diff(wide) > 0)).tolist()
+
+
 def require_bool(name: str, value: object) -> None:
     if not isinstance(value, bool):
         raise ScheduleError(name, f"must be true or false, not {value!r}")
@@ -106,12 +131,22 @@ def require_int32_steps(name: str, value: int | float) -> None:
 
 
 def tiny_arguments(arguments: dict[str, Any]) -> list[str]:
-    """Arguments float32 cannot tell from 0, as warning lines."""
+    """Arguments float32 cannot tell from 0, as warning lines (a list of a million numbers is
+    looked at all at once)."""
+    import numpy as np
+
     notes = []
     for name, value in arguments.items():
-        for i, v in enumerate(value if isinstance(value, list) else [value]):
+        items = value if isinstance(value, list) else [value]
+        where = range(len(items))
+        if len(items) > 1 and set(map(type, items)) <= {int, float}:
+            with np.errstate(invalid="ignore", over="ignore"):
+                size = np.abs(np.array(items, dtype=np.float64))
+            where = np.flatnonzero((size > 0) & (size < FLOAT32_TINY)).tolist()
+        for i in where:
+            v = items[i]
             if isinstance(v, float) and 0 < abs(v) < FLOAT32_TINY:
-                where = f"{name}[{i}]" if isinstance(value, list) else name
-                notes.append(f"{where} = {v!r} is below float32's smallest normal number:"
+                at = f"{name}[{i}]" if isinstance(value, list) else name
+                notes.append(f"{at} = {v!r} is below float32's smallest normal number:"
                              " TensorFlow computes with 0")
     return notes

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from lrtool.schedules import kmath as km
 from lrtool.schedules.base import Milestone, Schedule
-from lrtool.schedules.params import ScheduleError, arg, number_text, require_number
+from lrtool.schedules.params import (
+    ScheduleError, arg, not_increasing, number_text, require_number, suspects,
+)
 from lrtool.shape import Shape, Turns, is_bad
 
 if TYPE_CHECKING:
@@ -20,6 +22,8 @@ if TYPE_CHECKING:
 
 #: Boundaries are compared with the int64 step; beyond this a float boundary no longer casts.
 _BOUNDARY_LIMIT = 2**62
+#: Boundaries that read as another step, each named in a warning; the rest are counted.
+MOVED_SHOWN = 5
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,20 +71,24 @@ class PiecewiseConstantDecay(Schedule):
                 raise ScheduleError(name, f"must be a list of numbers, not {getattr(self, name)!r}")
         if not self.boundaries:
             raise ScheduleError("boundaries", "needs at least one boundary (Keras fails without)")
-        for i, b in enumerate(self.boundaries):
+        for i in suspects("boundaries", self.boundaries, limit=_BOUNDARY_LIMIT):
+            b = self.boundaries[i]
             require_number(f"boundaries[{i}]", b)
             if abs(b) >= _BOUNDARY_LIMIT:
                 raise ScheduleError("boundaries", f"{b!r} is beyond the int64 step's range")
-        for i, (a, b) in enumerate(zip(self.boundaries, self.boundaries[1:])):
+        for i in not_increasing(self.boundaries):
+            a, b = self.boundaries[i], self.boundaries[i + 1]
             if not a < b:
                 raise ScheduleError("boundaries", f"must increase strictly, but boundaries[{i}]"
                                     f" = {number_text(a)} and boundaries[{i + 1}] = {number_text(b)}")
         if len(self.values) != len(self.boundaries) + 1:
             raise ScheduleError("values", f"needs one more entry than boundaries: {len(self.values)}"
                                 f" values for {len(self.boundaries)} boundaries")
-        for i, v in enumerate(self.values):
-            require_number(f"values[{i}]", v)
-        kinds = {isinstance(v, int) for v in self.values}
+        for i in suspects("values", self.values):
+            require_number(f"values[{i}]", self.values[i])
+        kinds = set(map(type, self.values))
+        if not kinds <= {int, float}:
+            kinds = {isinstance(v, int) for v in self.values}
         if len(kinds) > 1:
             raise ScheduleError("values", "mixes ints and floats, which Keras cannot add up:"
                                 " write every value as a float (1.0, not 1)")
@@ -91,7 +99,7 @@ class PiecewiseConstantDecay(Schedule):
 
     @property
     def int_values(self) -> bool:
-        return all(isinstance(v, int) for v in self.values)
+        return isinstance(self.values[0], int)
 
     def value_dtype(self) -> str:
         return "int32" if self.int_values else "float32"
@@ -99,7 +107,7 @@ class PiecewiseConstantDecay(Schedule):
     @functools.cached_property
     def effective_boundaries(self) -> list[int]:
         """The int64 boundaries Keras compares the step with."""
-        return [b if isinstance(b, int) else int(km.f32(b)) for b in self.boundaries]
+        return self.boundary_array.tolist()
 
     @functools.cached_property
     def table(self) -> np.ndarray:
@@ -110,7 +118,7 @@ class PiecewiseConstantDecay(Schedule):
         # as 0, TensorFlow flushing it).
         if self.int_values:
             return np.array(self.values, dtype=np.int32)
-        return np.array([km.f32(v) for v in self.values], dtype=np.float32) + np.float32(0)
+        return km.f32_array(self.values) + np.float32(0)
 
     def suggested_steps(self) -> int:
         last = max(self.effective_boundaries[-1], 0)
@@ -125,9 +133,17 @@ class PiecewiseConstantDecay(Schedule):
 
     @functools.cached_property
     def boundary_array(self) -> np.ndarray:
+        """The int64 boundaries Keras compares the step with: a float one becomes a float32,
+        then is truncated toward zero."""
         import numpy as np
 
-        return np.array(self.effective_boundaries, np.int64)
+        kinds = set(map(type, self.boundaries))
+        if kinds == {int}:
+            return np.array(self.boundaries, np.int64)
+        if kinds == {float}:
+            return np.array(self.boundaries, np.float64).astype(np.float32).astype(np.int64)
+        return np.array([b if isinstance(b, int) else int(km.f32(b)) for b in self.boundaries],
+                        np.int64)
 
     @functools.cached_property
     def changes(self) -> list[int]:
@@ -138,7 +154,8 @@ class PiecewiseConstantDecay(Schedule):
         """
         import numpy as np
 
-        at = np.unique(self.boundary_array)
+        at = self.boundary_array  # nondecreasing: float ones may read as the same step
+        at = at[np.diff(at, prepend=at[0] - 1) != 0]
         before, after = self.formula(at), self.formula(at + 1)
         bits = f"u{before.dtype.itemsize}"
         return (at[before.view(bits) != after.view(bits)] + 1).tolist()
@@ -188,11 +205,20 @@ class PiecewiseConstantDecay(Schedule):
         return [self.values[i] for i in index.tolist()]
 
     def surprises(self, first: int, last: int) -> list[str]:
+        import numpy as np
+
         notes = []
         if self.int_values:
             notes.append("every value is an integer, so Keras returns int32 rates (a rate of 0.5"
                          " cannot exist); write them as floats, e.g. 1.0")
-        for b, e in zip(self.boundaries, self.effective_boundaries):
-            if isinstance(b, float) and e != math.floor(b):
+        if float in set(map(type, self.boundaries)):
+            floats = [i for i, b in enumerate(self.boundaries) if isinstance(b, float)]
+            written = np.floor(np.array([self.boundaries[i] for i in floats], np.float64))
+            moved = np.flatnonzero(self.boundary_array[floats] != written)
+            for k in moved[:MOVED_SHOWN].tolist():
+                b, e = self.boundaries[floats[k]], self.effective_boundaries[floats[k]]
                 notes.append(f"boundary {b!r} reads as {e} in Keras (float32, then truncated)")
+            if moved.size > MOVED_SHOWN:
+                notes.append(f"... and {moved.size - MOVED_SHOWN} more boundaries read as other"
+                             " steps in Keras")
         return notes
