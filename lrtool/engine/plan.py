@@ -12,8 +12,9 @@ or on either side of an edge inside it. The plans:
   are denser, each piece's points cut down to what draws each column.
 * ``EveryStep``: every requested step; the reference tests compare against, and what a schedule
   without a stated shape gets while that is affordable.
-* ``Sampled``: a schedule without a stated shape beyond that: evenly spaced steps in every
-  column. Not exact, and it says so.
+* ``Sampled``: a schedule without a stated shape beyond that, or one whose edges are so dense
+  that exactness would cost more than EXACT_BUDGET steps evaluated one by one: evenly spaced
+  steps in every column. Not exact, and it says so.
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ MAX_EDGES = 1 << 20
 EDGE_COST = 16
 #: Steps evaluated at once when every step is: large, so that a backend call's overhead vanishes.
 EVERY_CHUNK = 1 << 20
+#: Steps evaluated one by one, at most, where edges are too dense to find (a restart at nearly
+#: every step, whose values follow no order from one restart to the next): beyond this a
+#: picture is sampled, and says so, rather than taking minutes. A million restarts found
+#: edge by edge stay well within it.
+EXACT_BUDGET = 1 << 25
 #: Evaluations a schedule without a stated shape may cost a picture: every step up to this
 #: many, else this many spread over the columns.
 SAMPLE_BUDGET = 1 << 16
@@ -168,7 +174,10 @@ def choose(schedule: Any, steps: Steps, exhaustive: bool = False, mode: str = "g
     if count <= EDGE_LIMIT or not turning:
         found = edges(schedule, lo, hi, EDGE_LIMIT, mode)
         return ByEdges(np.asarray(found, dtype=np.int64), stairs)
-    return ByPieces(schedule, pieces(schedule, steps, mode), mode)
+    cut = pieces(schedule, steps, mode)
+    if sum(len(p.steps) if not p.by_edges else 0 for p in cut) > EXACT_BUDGET:
+        return Sampled()
+    return ByPieces(schedule, cut, mode)
 
 
 def pieces(schedule: Any, steps: Steps, mode: str = "graph") -> list[Piece]:
