@@ -1,0 +1,208 @@
+"""A plot's cost stays bounded whatever the schedule, and the picture stays exact.
+
+Restarts far denser than pixels (one at every step) are drawn from each column's ends, which
+holds only because the values are then monotone: checked here against every step, at low steps,
+around 2**24 (where float32 steps start to round) and near a billion. Restarts too dense and too
+disordered to draw exactly within the budget are sampled, and the picture says so. A
+PiecewiseConstantDecay with a million boundaries answers a three-step table.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from lrtool.backends import resolve
+from lrtool.engine import column_cuts
+from lrtool.output import terminal
+from lrtool.picture import Picture
+from lrtool.schedules import PiecewiseConstantDecay, ScheduleError
+from lrtool.shape import edge_count, monotone
+from lrtool.spec import parse
+from tests.conftest import every_step, picture_of, run
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+#: Restarts at every step: t_mul 1 and a first_decay_steps of 1 or 1/2.
+EVERY_STEP = [
+    "CosineDecayRestarts(0.1, 1, t_mul=1.0)",
+    "CosineDecayRestarts(0.1, 1, t_mul=1.0, m_mul=0.999999)",
+    "CosineDecayRestarts(0.1, 0.5, t_mul=1.0, m_mul=0.99999, alpha=0.1)",
+    "CosineDecayRestarts(0.1, 1, t_mul=1.0, m_mul=0.9, alpha=-0.5)",
+]
+#: Where the values are checked: low steps, where float32 steps start to round, near 1e9.
+WINDOWS = [(0, 10**6), (2**24 - 500_000, 2**24 + 500_000), (10**9 - 10**6, 10**9)]
+
+
+@pytest.fixture(scope="module")
+def tf_backend() -> Any:
+    backend = resolve("tensorflow")  # must not skip: CI installs TensorFlow
+    assert backend.name == "tensorflow"
+    return backend
+
+
+def render(picture: Picture, size: tuple[int, int] = (120, 30)) -> str:
+    out = io.StringIO()
+    terminal.render(picture, file=out, size=size)
+    return out.getvalue()
+
+
+class Counting:
+    """A backend that counts the steps it evaluates."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.evaluated = inner, 0
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    def evaluate(self, schedule: Any, steps: np.ndarray) -> np.ndarray:
+        self.evaluated += len(steps)
+        return self.inner.evaluate(schedule, steps)
+
+
+def column_extremes(values: np.ndarray, steps: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+    """Per column: lowest, highest, first and last value, from every step."""
+    starts = np.searchsorted(steps, cuts)
+    starts = np.unique(starts[starts < len(steps)])
+    return np.stack([np.minimum.reduceat(values, starts), np.maximum.reduceat(values, starts),
+                     values[starts], values[np.append(starts[1:], len(steps)) - 1]])
+
+
+def curve_extremes(picture: Picture, cuts: np.ndarray) -> np.ndarray:
+    schedule = next(iter(picture.schedules().values()))
+    curve = picture.engine.curve(schedule, cuts)
+    return column_extremes(curve.values, curve.steps, cuts)
+
+
+@pytest.mark.parametrize("text", EVERY_STEP)
+@pytest.mark.parametrize("mode", ["graph", "eager"])
+def test_a_restart_at_every_step_is_monotone_throughout(text: str, mode: str) -> None:
+    """What drawing from the columns' ends relies on, at every step of three windows."""
+    schedule = parse(text)
+    assert edge_count(schedule, 0, 10**9, mode) == 0 and monotone(schedule, 0, 10**9, mode)
+    for lo, hi in WINDOWS:
+        values = schedule.formula(np.arange(lo, hi, dtype=np.int64), mode).astype(np.float64)
+        moves = np.diff(values)
+        assert np.all(moves <= 0) or np.all(moves >= 0), (text, lo)
+
+
+def test_with_tensorflow_too(tf_backend: Any) -> None:
+    for text in EVERY_STEP[1:3]:
+        for lo, hi in WINDOWS[::2]:
+            moves = np.diff(tf_backend.evaluate(parse(text), np.arange(lo, lo + 200_000)))
+            assert np.all(moves <= 0) or np.all(moves >= 0), (text, lo, hi)
+
+
+@pytest.mark.parametrize("text", EVERY_STEP)
+@pytest.mark.parametrize("lo, hi", [(0, 2 * 10**6), (10**9 - 2 * 10**6, 10**9)])
+def test_column_extremes_are_those_of_every_step(text: str, lo: int, hi: int) -> None:
+    schedule = parse(text)
+    steps = np.arange(lo, hi, dtype=np.int64)
+    cuts = column_cuts(lo, hi - 1, 300)
+    picture = picture_of(schedule, range(lo, hi))
+    expected = column_extremes(schedule.formula(steps), steps, cuts)
+    assert np.array_equal(curve_extremes(picture, cuts), expected)
+    assert render(picture) == render(every_step(picture))
+
+
+@pytest.mark.parametrize("text", EVERY_STEP[:2])
+def test_the_same_picture_with_tensorflow(text: str, tf_backend: Any) -> None:
+    picture = picture_of(parse(text), range(10**9 - 300_000, 10**9), tf_backend)
+    assert render(picture) == render(every_step(picture, tf_backend))
+
+
+@pytest.mark.parametrize("text", EVERY_STEP)
+def test_a_billion_restarts_cost_what_the_columns_cost(text: str) -> None:
+    backend = Counting(resolve("numpy"))
+    picture = picture_of(parse(text), range(10**9), backend)
+    drawn = render(picture, (160, 48))
+    assert picture.exact and "sampled" not in drawn
+    assert backend.evaluated <= 4 * 2 * 160 + 16  # each dot column's ends, both drawings
+
+
+def test_restarts_too_dense_and_disordered_are_sampled_and_say_so() -> None:
+    """t_mul a hair above 1: 40 million restarts in a billion steps, whose fraction done
+    wanders (float32 cancels most of 1 - t_mul): no order to draw them from."""
+    backend = Counting(resolve("numpy"))
+    picture = picture_of(parse("CosineDecayRestarts(0.1, 1, t_mul=1.0000001)"), range(10**9),
+                         backend)
+    drawn = render(picture)
+    assert not picture.exact and "sampled" in drawn
+    assert backend.evaluated <= 4 * 2**16
+    few = picture_of(parse("CosineDecayRestarts(0.1, 1, t_mul=1.0000001)"), range(200_000))
+    assert few.exact and render(few) == render(every_step(few))
+
+
+def test_the_command_line_draws_a_billion_restarts(tmp_path: Path) -> None:
+    out = run("plot", "CosineDecayRestarts(0.1, 1, t_mul=1.0, m_mul=0.999999)", "--steps", "1e9",
+              "--backend", "numpy", "-o", str(tmp_path / "x.png"))
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "x.png").stat().st_size > 1000
+
+
+# --- a million boundaries --------------------------------------------------------------------
+
+MILLION = 10**6
+
+
+@pytest.fixture(scope="module")
+def million(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("million") / "schedule.json"
+    values = (0.1 * 0.99999 ** np.arange(MILLION + 1)).tolist()
+    config = {"boundaries": list(range(1, MILLION + 1)), "values": values}
+    path.write_text(json.dumps({"class_name": "PiecewiseConstantDecay", "config": config}))
+    return path
+
+
+@pytest.mark.parametrize("command", ["table", "csv"])
+def test_a_million_boundaries_answer_three_steps(million: Path, command: str) -> None:
+    out = run(command, str(million), "--steps", "3", "--backend", "numpy")
+    assert out.returncode == 0, out.stderr
+    text = out.stdout.decode()
+    if command == "csv":
+        assert text.splitlines()[:4] == ["step,lr", "0,0.1", "1,0.1", "2,0.099999"]
+    else:
+        assert "...999,936 more..." in text and len(text) < 5000  # the caption is shortened
+        assert "0.099999" in text
+
+
+def test_a_million_boundaries_evaluate_as_keras_does() -> None:
+    boundaries = list(range(1, MILLION + 1))
+    values = [float(v) for v in np.linspace(1.0, 0.0, MILLION + 1)]
+    schedule = PiecewiseConstantDecay(boundaries, values)
+    steps = np.array([0, 1, 2, 500_000, MILLION, MILLION + 1, 10**9])
+    index = np.searchsorted(np.array(boundaries), steps, side="left")
+    assert np.array_equal(schedule.formula(steps), np.array(values, np.float32)[index])
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda b, v: b.__setitem__(700_000, b[699_999]), "boundaries[699999] = 700000 and"
+                                                      " boundaries[700000] = 700000"),
+    (lambda b, v: b.__setitem__(123_456, float("nan")), "boundaries[123456]"),
+    (lambda b, v: v.__setitem__(999_999, "x"), "values[999999]"),
+    (lambda b, v: v.__setitem__(5, 1e39), "values[5]"),
+    (lambda b, v: v.__setitem__(17, 1), "mixes ints and floats"),
+    (lambda b, v: b.__setitem__(3, 2**62), "beyond the int64 step's range"),
+])
+def test_a_bad_item_in_a_long_list_is_named(change: Any, message: str) -> None:
+    boundaries, values = list(range(1, MILLION + 1)), [0.5] * (MILLION + 1)
+    change(boundaries, values)
+    with pytest.raises(ScheduleError) as error:
+        PiecewiseConstantDecay(boundaries, values)
+    assert message in f"{error.value.argument}: {error.value}"
+
+
+def test_float_boundaries_read_as_keras_reads_them() -> None:
+    boundaries = [float(b) for b in range(16_777_000, 16_777_000 + 1000)]  # float32 rounds some
+    schedule = PiecewiseConstantDecay(boundaries, [0.1] * 1001)
+    assert schedule.effective_boundaries == [int(np.float32(b)) for b in boundaries]
+    notes = schedule.surprises(0, 10)
+    assert len(notes) == 6 and notes[-1].startswith("... and ")
