@@ -23,8 +23,9 @@ from lrtool.engine import column_cuts
 from lrtool.output import terminal
 from lrtool.picture import Picture
 from lrtool.schedules import PiecewiseConstantDecay, ScheduleError
-from lrtool.shape import edge_count, monotone
+from lrtool.shape import edge_count, first_bad_by_evaluation, first_bad_step, monotone
 from lrtool.spec import parse
+from lrtool.steps import Steps
 from tests.conftest import every_step, picture_of, run
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -99,6 +100,16 @@ def test_with_tensorflow_too(tf_backend: Any) -> None:
         for lo, hi in WINDOWS[::2]:
             moves = np.diff(tf_backend.evaluate(parse(text), np.arange(lo, lo + 200_000)))
             assert np.all(moves <= 0) or np.all(moves >= 0), (text, lo, hi)
+
+
+@pytest.mark.parametrize("text", [
+    "CosineDecayRestarts(0.1, 1, t_mul=1.0, m_mul=0.9, alpha=-0.5)",
+    "CosineDecayRestarts(0.1, 1, t_mul=1.0, m_mul=0.99999, alpha=-0.01)",
+])
+def test_the_first_unusable_rate_is_the_one_every_step_finds(text: str) -> None:
+    schedule, steps = parse(text), Steps.span(0, 10**6)
+    found = first_bad_step(schedule, steps)
+    assert found is not None and found == first_bad_by_evaluation(steps, schedule.formula)
 
 
 @pytest.mark.parametrize("text", EVERY_STEP)
