@@ -27,6 +27,7 @@ from lrtool.shape import edge_count, first_bad_by_evaluation, first_bad_step, mo
 from lrtool.spec import parse
 from lrtool.steps import Steps
 from tests.conftest import every_step, picture_of, run
+from tests.test_plot_image import assert_same_pixels
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -122,6 +123,12 @@ def test_column_extremes_are_those_of_every_step(text: str, lo: int, hi: int) ->
     expected = column_extremes(schedule.formula(steps), steps, cuts)
     assert np.array_equal(curve_extremes(picture, cuts), expected)
     assert render(picture) == render(every_step(picture))
+
+
+@pytest.mark.parametrize("text", EVERY_STEP[1:3])
+def test_the_same_image_as_every_step(text: str, tmp_path: Path) -> None:
+    picture = picture_of(parse(text), range(10**9 - 10**6, 10**9))
+    assert_same_pixels(picture, tmp_path, (6, 3, 100))
 
 
 @pytest.mark.parametrize("text", EVERY_STEP[:2])
