@@ -1,6 +1,6 @@
 """lrtool plot at a billion steps against a thousand: the ratio of their wall times.
 
-Run:  python benchmarks/plot_scale.py [--runs N]
+Run:  python benchmarks/plot_scale.py [--runs N] [--only TEXT]
 
 A plot evaluates only the steps its pixels need, so --steps 1e9 must cost about what --steps 1e3
 costs: at most 1.5x, for an image (-o x.png) and for the terminal, with TensorFlow (auto) and with
@@ -85,12 +85,16 @@ def medians(small: list[str], big: list[str], runs: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
-    runs = parser.parse_args().runs
+    parser.add_argument("--only", default="", help="rows whose name contains this text")
+    args = parser.parse_args()
+    runs = args.runs
     print(f"lrtool plot: --steps 1e9 against --steps 1e3, median of {runs} runs")
     print(f"{'schedule, output, backend':<52} {'1e3':>8} {'1e9':>8} {'ratio':>7}  target   ok")
     failed = False
     with tempfile.TemporaryDirectory() as tmp:
         for name, schedule, held in registry_rows() + SCHEDULES:
+            if args.only not in name:
+                continue
             outputs = (("-o x.png", ["-o", os.path.join(tmp, "x.png")]), ("terminal", []))
             for output, extra in outputs if held else outputs[1:]:
                 for backend in ("auto", "numpy") if held else ("numpy",):
