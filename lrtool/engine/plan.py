@@ -126,27 +126,31 @@ class ByPieces:
         return s[index], v[index]
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass
 class Sampled:
-    """Evenly spaced steps in each column, SAMPLE_BUDGET in all: extremes between them may be
-    missed, so the picture says "sampled"."""
+    """SAMPLE_BUDGET evenly spaced steps, and each column's first and last: extremes between
+    them may be missed, so the picture says "sampled". The even spread is evaluated once and
+    kept: the value range and the picture both draw from it."""
 
     stairs = True
     exact = False
+    spread: tuple[np.ndarray, np.ndarray] | None = None
 
     def points(self, steps: Steps, cuts: np.ndarray, run: Run) -> tuple[np.ndarray, np.ndarray]:
         import numpy as np
 
+        if self.spread is None:
+            index = np.unique(np.linspace(0, len(steps) - 1, SAMPLE_BUDGET).round().astype(np.int64))
+            chosen = steps.at(index)
+            self.spread = (chosen, run(chosen))
         first = steps.counts_below(cuts)
         last = np.append(first[1:], len(steps)) - 1
         filled = first <= last
-        first, last = first[filled], last[filled]
-        per_column = max(2, SAMPLE_BUDGET // max(first.size, 1))
-        fractions = np.linspace(0.0, 1.0, per_column)
-        index = np.round(first[:, None] + (last - first)[:, None] * fractions).astype(np.int64)
-        index = np.unique(index.ravel())
-        chosen = steps.at(index)
-        values = run(chosen)
+        ends = steps.at(np.unique(np.concatenate([first[filled], last[filled]])))
+        ends = ends[~np.isin(ends, self.spread[0])]
+        every = np.concatenate([self.spread[0], ends])
+        order = np.argsort(every, kind="stable")
+        chosen, values = every[order], np.concatenate([self.spread[1], run(ends)])[order]
         keep = extremes(chosen, values, cuts)
         return chosen[keep], values[keep]
 
