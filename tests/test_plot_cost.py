@@ -154,7 +154,7 @@ def test_restarts_too_dense_and_disordered_are_sampled_and_say_so() -> None:
                          backend)
     drawn = render(picture)
     assert not picture.exact and "sampled" in drawn
-    assert backend.evaluated <= 4 * 2**16
+    assert backend.evaluated <= 2**14 + 4 * 120
     few = picture_of(parse("CosineDecayRestarts(0.1, 1, t_mul=1.0000001)"), range(200_000))
     assert few.exact and render(few) == render(every_step(few))
 

@@ -47,6 +47,9 @@ EVERY_CHUNK = 1 << 20
 #: picture is sampled, and says so, rather than taking minutes. A million restarts found
 #: edge by edge stay well within it.
 EXACT_BUDGET = 1 << 25
+#: Evenly spaced steps such a picture is sampled at: fewer than SAMPLE_BUDGET, as each costs
+#: what a restart schedule's logarithm and power cost.
+DENSE_SAMPLES = 1 << 14
 #: Evaluations a schedule without a stated shape may cost a picture: every step up to this
 #: many, else this many spread over the columns.
 SAMPLE_BUDGET = 1 << 16
@@ -134,13 +137,14 @@ class Sampled:
 
     stairs = True
     exact = False
+    budget: int = 0  # SAMPLE_BUDGET unless given
     spread: tuple[np.ndarray, np.ndarray] | None = None
 
     def points(self, steps: Steps, cuts: np.ndarray, run: Run) -> tuple[np.ndarray, np.ndarray]:
         import numpy as np
 
         if self.spread is None:
-            index = np.unique(np.linspace(0, len(steps) - 1, SAMPLE_BUDGET).round().astype(np.int64))
+            index = np.unique(np.linspace(0, len(steps) - 1, self.budget or SAMPLE_BUDGET).round().astype(np.int64))
             chosen = steps.at(index)
             self.spread = (chosen, run(chosen))
         first = steps.counts_below(cuts)
@@ -180,7 +184,7 @@ def choose(schedule: Any, steps: Steps, exhaustive: bool = False, mode: str = "g
         return ByEdges(np.asarray(found, dtype=np.int64), stairs)
     cut = pieces(schedule, steps, mode)
     if sum(len(p.steps) if not p.by_edges else 0 for p in cut) > EXACT_BUDGET:
-        return Sampled()
+        return Sampled(DENSE_SAMPLES)
     return ByPieces(schedule, cut, mode)
 
 
