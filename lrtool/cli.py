@@ -6,9 +6,10 @@ Heavy modules (NumPy, rich, matplotlib, TensorFlow) are imported inside the comm
 
 from __future__ import annotations
 
-import errno
+import os
 import signal
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
@@ -148,9 +149,9 @@ def csv(request: Request, output: str | None) -> None:
 @click.option("-o", "--output", type=clitypes.OUTPUT, default=None, metavar="FILE",
               help="Write an image instead (png, svg, pdf, ... by the extension), whole or not at all.")
 @click.option("--log-y", is_flag=True, help="Logarithmic learning-rate axis.")
-@click.option("--width", type=click.FloatRange(1, 40), default=None, metavar="INCHES",
+@click.option("--width", type=clitypes.INCHES, default=None, metavar="INCHES",
               help="Image width.  [default: 11]")
-@click.option("--height", type=click.FloatRange(1, 40), default=None, metavar="INCHES",
+@click.option("--height", type=clitypes.INCHES, default=None, metavar="INCHES",
               help="Image height.  [default: 4.5]")
 @click.option("--dpi", type=click.IntRange(20, 600), default=None, metavar="N",
               help="Image resolution, pixels per inch.  [default: 150]")
@@ -234,32 +235,57 @@ def config(schedule: AnySchedule) -> None:
 
 
 class Interrupted(Exception):
-    """Ctrl-C, raised as an ordinary exception so that click does not turn it into 'Aborted!'."""
+    """Ctrl-C, SIGTERM or SIGHUP, raised as an ordinary exception: click does not turn it into
+    'Aborted!', and an output file being written is removed on the way out (``files``)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 def _interrupt(signum: int, frame: Any) -> NoReturn:
-    raise Interrupted()
+    raise Interrupted(signum)
+
+
+#: The signals that end a run cleanly, exit code 128 + N: Ctrl-C, kill, a closed terminal.
+SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def main(args: Sequence[str] | None = None, prog_name: str = "lrtool") -> NoReturn:
-    """Run the CLI. Exit codes: 0 success, 1 runtime error, 2 usage error, 130 interrupted.
+    """Run the CLI. Exit codes: 0 success, 1 runtime error, 2 usage error, 128 + N on signal N
+    (130 for Ctrl-C).
 
     click reports its own errors only in standalone mode, in four lines; here they are
     caught and reported in one or two (``lrtool.clierrors``).
     """
     from click.exceptions import Abort, NoArgsIsHelpError
 
-    from lrtool.clierrors import error_lines
-    from lrtool.files import PipeClosed
+    from lrtool.clierrors import error_lines, fault_line, unusable_line
+    from lrtool.files import PipeClosed, ensure_stdout, silence_stdout
 
-    signal.signal(signal.SIGINT, _interrupt)
+    for signum in SIGNALS:
+        signal.signal(signum, _interrupt)
+    warnings.filterwarnings("ignore", category=RuntimeWarning, module="lrtool")  # every
+    # overflow in lrtool's NumPy arithmetic ends as a value that check() or guarded() refuses
     try:
+        ensure_stdout()
         code = cli.main(args=args, prog_name=prog_name, standalone_mode=False)
     except PipeClosed:
         sys.exit(0)
-    except Interrupted:
-        click.echo("lrtool: interrupted", err=True)
-        sys.exit(130)
+    except BrokenPipeError:  # --help, --version, config, completion: a reader that left early
+        silence_stdout()
+        sys.exit(0)
+    except SystemExit:
+        from click.utils import PacifyFlushWrapper
+
+        if isinstance(sys.stdout, PacifyFlushWrapper):  # click's own exit for a closed pipe
+            silence_stdout()
+            sys.exit(0)
+        raise
+    except Interrupted as exc:
+        if exc.signum == signal.SIGINT:
+            click.echo("lrtool: interrupted", err=True)
+        sys.exit(128 + exc.signum)
     except NoArgsIsHelpError as exc:  # a bare "lrtool": the help, as click prints it
         exc.show()
         sys.exit(exc.exit_code)
@@ -270,9 +296,15 @@ def main(args: Sequence[str] | None = None, prog_name: str = "lrtool") -> NoRetu
         click.echo("Aborted!", err=True)
         sys.exit(1)
     except OSError as exc:
-        if exc.errno == errno.EPIPE:  # the reader of a pipe left before anything was written
-            sys.exit(0)
-        click.echo(f"lrtool: {exc.strerror or exc}: {exc.filename}" if exc.filename
-                   else f"lrtool: {exc}", err=True)
+        click.echo(fault_line(exc), err=True)
+        sys.exit(1)
+    except Exception as exc:  # the last resort: one line, the traceback only when asked for
+        line = unusable_line(exc)  # a rate the checks let through, caught at evaluation
+        if line is not None:
+            click.echo(line, err=True)
+            sys.exit(2)
+        if os.environ.get("LRTOOL_DEBUG") == "1":
+            raise
+        click.echo(fault_line(exc), err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)  # --help and --version return 0

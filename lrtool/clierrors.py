@@ -32,3 +32,26 @@ def malformed(exc: click.ClickException) -> bool:
     if isinstance(exc, (NoSuchOption, BadOptionUsage, BadArgumentUsage, MissingParameter)):
         return True
     return type(exc) is click.UsageError and exc.message.startswith(_GRAMMAR)
+
+
+def fault_line(exc: BaseException) -> str:
+    """One line for a runtime fault (exit 1): what the system said, and about which file."""
+    from lrtool.textinput import printable
+
+    if isinstance(exc, OSError):
+        what = exc.strerror or str(exc)
+        return f"lrtool: {what}: {printable(str(exc.filename))}" if exc.filename else (
+            f"lrtool: {printable(what, 200)}")
+    if isinstance(exc, MemoryError):
+        return "lrtool: out of memory"
+    if isinstance(exc, RecursionError):
+        return "lrtool: the input is nested too deeply"
+    return (f"lrtool: internal error ({type(exc).__name__}: {printable(str(exc), 100)});"
+            " LRTOOL_DEBUG=1 shows where")
+
+
+def unusable_line(exc: BaseException) -> str | None:
+    """The error line for an unusable rate met while evaluating, else None."""
+    from lrtool.evaluate import UnusableRate
+
+    return f"Error: {exc}" if isinstance(exc, UnusableRate) else None

@@ -194,6 +194,10 @@ def prepare(params: dict[str, Any]) -> Request:
     total = params["steps"]
     if params["epochs"]:
         total = params["epochs"] * per_epoch
+        if total > clitypes.MAX_STEP:
+            raise click.BadParameter(f"{params['epochs']} epochs of {per_epoch} steps is beyond"
+                                     f" the last step, {clitypes.MAX_STEP} (Keras counts steps"
+                                     " in int64)", param_hint="'--epochs'")
     if total is None:
         total = max(s.suggested_steps() for s in schedules)
     if not at:
@@ -255,12 +259,23 @@ def with_request(command: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(command)
     def wrapper(**params: Any) -> Any:
         own = {k: params.pop(k) for k in list(params) if k not in shared}
+        check_output(own.get("output"), [*params["specs"], *params["imports"]])
         request = prepare(params)
         result = command(request, **own)
         request.announce()  # if the command had no output to announce them before
         return result
 
     return schedule_arguments(step_options(with_schedule_help(wrapper, several=True)))
+
+
+def check_output(output: str | None, inputs: Sequence[str]) -> None:
+    """Refuse ``-o FILE`` when FILE is one of the run's input files: it would be overwritten."""
+    from lrtool.files import same_file
+
+    for name in inputs if output is not None else ():
+        if same_file(output, name.partition(":")[0]) or same_file(output, name):
+            raise click.BadParameter("is an input of this run (a SCHEDULE or --import file):"
+                                     " it would be overwritten", param_hint="'-o' / '--output'")
 
 
 def with_schedule(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -10,6 +10,10 @@ import click
 
 _INT_TEXT = re.compile(r"^[+]?\d+(_\d+)*$")
 
+#: The last step there is: Keras counts iterations in an int64 variable. Also the most steps
+#: a range can hold (a Python range's length must fit a C ssize_t).
+MAX_STEP = 2**63 - 1
+
 
 def parse_step(text: str) -> int:
     """A whole, non-negative step count: ``1000``, ``1_000``, ``1e6`` or ``2.5e3``.
@@ -17,19 +21,29 @@ def parse_step(text: str) -> int:
     Raises ValueError naming what is wrong, for the ParamTypes to pass on.
     """
     text = text.strip()
+    shown = _short(text)
     if _INT_TEXT.match(text):
-        return int(text.replace("_", ""))
-    try:
-        number = float(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a whole number") from None
-    if not math.isfinite(number):
-        raise ValueError(f"{text!r} is not a whole number")
-    if number < 0:
-        raise ValueError(f"{text!r} is negative")
-    if number != int(number):
-        raise ValueError(f"{text!r} is not a whole number of steps")
-    return int(number)
+        digits = text.replace("_", "").lstrip("+").lstrip("0")
+        if len(digits) > len(str(MAX_STEP)):  # before int(): 5000 digits would be refused there
+            raise ValueError(f"{shown} is beyond the last step, {MAX_STEP} (Keras counts steps"
+                             " in int64)")
+        number = int(digits or "0")
+    else:
+        try:
+            real = float(text)
+        except ValueError:
+            raise ValueError(f"{shown} is not a whole number") from None
+        if not math.isfinite(real):
+            raise ValueError(f"{shown} is not a whole number")
+        if real < 0:
+            raise ValueError(f"{shown} is negative")
+        if real != int(real):
+            raise ValueError(f"{shown} is not a whole number of steps")
+        number = int(real)
+    if number > MAX_STEP:
+        raise ValueError(f"{shown} is beyond the last step, {MAX_STEP} (Keras counts steps"
+                         " in int64)")
+    return number
 
 
 class StepCount(click.ParamType):
@@ -72,7 +86,7 @@ class StepList(click.ParamType):
         steps = []
         for part in parts:
             if not part.strip():
-                self.fail(f"empty item in {value!r}", param, ctx)
+                self.fail(f"empty item in {_short(str(value))}", param, ctx)
             try:
                 steps.append(parse_step(part))
             except ValueError as exc:
@@ -91,9 +105,23 @@ class FiniteFloat(click.ParamType):
         try:
             number = float(str(value).strip())
         except ValueError:
-            self.fail(f"{value!r} is not a number", param, ctx)
+            self.fail(f"{_short(str(value))} is not a number", param, ctx)
         if not math.isfinite(number):
-            self.fail(f"{value!r} is not a finite number", param, ctx)
+            self.fail(f"{_short(str(value))} is not a finite number", param, ctx)
+        return number
+
+
+class FiniteRange(FiniteFloat):
+    """A finite real number from ``low`` to ``high``: click's FloatRange lets nan through."""
+
+    def __init__(self, low: float, high: float) -> None:
+        self.low = low
+        self.high = high
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        number = super().convert(value, param, ctx)
+        if not self.low <= number <= self.high:
+            self.fail(f"{number:g} is not in the range {self.low:g} to {self.high:g}", param, ctx)
         return number
 
 
@@ -141,6 +169,7 @@ class NameValue(click.ParamType):
 
 
 def _short(text: str, width: int = 40) -> str:
+    """``text`` quoted for an error message: cut short, control characters escaped."""
     from lrtool.textinput import printable
 
     return repr(printable(text, width))
@@ -213,6 +242,7 @@ STEPS = StepCount()
 POSITIVE_STEPS = StepCount(minimum=1)
 STEP_LIST = StepList()
 FINITE = FiniteFloat()
+INCHES = FiniteRange(1, 40)
 OUTPUT = OutputFile()
 SCHEDULE = ScheduleText()
 NAME_VALUE = NameValue()

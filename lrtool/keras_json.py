@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lrtool.schedules import REGISTRY, AnySchedule, OpaqueSchedule, ScheduleError
+from lrtool.schedules.params import short_repr
 from lrtool.suggest import did_you_mean
 from lrtool.textinput import printable
 
@@ -67,8 +68,11 @@ def loads(text: str, custom: Custom | None = None,
                             f" column {exc.colno}") from None
     except RecursionError:
         raise ScheduleError(None, "the JSON is nested too deeply to be a schedule") from None
-    except ValueError as exc:  # e.g. an integer of more than 4300 digits
-        raise ScheduleError(None, f"not usable JSON: {str(exc).splitlines()[0][:100]}") from None
+    except ValueError as exc:
+        if "digits" in str(exc):  # Python reads no integer of more than 4300 digits
+            raise ScheduleError(None, "the JSON holds an integer of more than 4300 digits:"
+                                " no schedule argument is that large") from None
+        raise ScheduleError(None, f"not usable JSON: {printable(str(exc), 80)}") from None
     return from_keras(document, custom, notes)
 
 
@@ -95,7 +99,7 @@ def _find(node: Any, depth: int) -> dict[str, Any] | None:
             continue
         value = node[key]
         if key in ("learning_rate", "lr") and isinstance(value, (int, float)):
-            raise ScheduleError(None, f'the optimizer\'s "{key}" is the constant {value!r},'
+            raise ScheduleError(None, f'the optimizer\'s "{key}" is the constant {short_repr(value)},'
                                 " not a schedule")
         found = _find(value, depth + 1)
         if found is not None:
@@ -143,5 +147,5 @@ def _build(node: dict[str, Any], custom: Custom | None, notes: list[str] | None)
                             f" {type(config).__name__}")
     name = config.get("name")
     if name is not None and not isinstance(name, str):
-        raise ScheduleError("name", f"must be a string or null, not {name!r}")
+        raise ScheduleError("name", f"must be a string or null, not {short_repr(name)}")
     return cls.from_arguments(config, notes)

@@ -56,7 +56,15 @@ def spread(count: int, n: int) -> list[int]:
         return list(range(count))
     if n <= 1:
         return [0][:n]
-    return sorted({round(i * (count - 1) / (n - 1)) for i in range(n)})
+    return sorted({_round_ratio(i * (count - 1), n - 1) for i in range(n)})
+
+
+def _round_ratio(numerator: int, denominator: int) -> int:
+    """``round(numerator / denominator)`` in exact integers: float division of steps near
+    2**63 rounds up past the last index."""
+    quotient, remainder = divmod(numerator, denominator)
+    twice = 2 * remainder
+    return quotient + (twice > denominator or (twice == denominator and quotient % 2 == 1))
 
 
 def table_steps(steps: Steps, edge_steps: Iterable[int], rows: int) -> Steps:

@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from typing import Any, BinaryIO
 
 from lrtool.schedules import REGISTRY, AnySchedule, Schedule, ScheduleError
-from lrtool.schedules.params import number_text
+from lrtool.schedules.params import number_text, short_repr
 from lrtool.snippet import Found, SnippetError, find_call
 from lrtool.suggest import did_you_mean
 from lrtool.textinput import printable, read_file, read_stream, stdin_binary
@@ -146,7 +146,7 @@ def from_found(found: Found, notes: list[str] | None = None) -> Schedule:
         arguments[name] = value
     name = arguments.get("name")
     if name is not None and not isinstance(name, str):
-        raise ScheduleError("name", f"must be a string, not {name!r}")
+        raise ScheduleError("name", f"must be a string, not {short_repr(name)}")
     return cls.from_arguments(arguments, notes)
 
 

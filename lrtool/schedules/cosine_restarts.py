@@ -12,7 +12,7 @@ from lrtool.schedules.base import Milestone, Schedule
 from lrtool.schedules.params import (
     ScheduleError, arg, number_text, require_int32, require_int32_steps, require_number,
 )
-from lrtool.shape import Segments, Shape, Turns, Union
+from lrtool.shape import Bad, Segments, Shape, Turns, Union
 from lrtool.shape.search import first_step_where
 
 if TYPE_CHECKING:
@@ -38,7 +38,8 @@ class CosineDecayRestarts(Schedule):
     keras_name = "CosineDecayRestarts"
     example = {"initial_learning_rate": 0.1, "first_decay_steps": 1000}
     bad_rate_hint = ("a negative alpha or m_mul, an m_mul above 1 (overflow) or a t_mul below 1"
-                     " (log of a negative number) gives unusable rates")
+                     " (log of a negative number) gives unusable rates, and so does a tiny"
+                     " first_decay_steps once step / first_decay_steps overflows float32")
 
     initial_learning_rate: float = arg("Learning rate at step 0 (and at each restart, times"
                                        " m_mul).", typical=(1e-4, 10.0), scale="log", ints=True)
@@ -154,7 +155,17 @@ class CosineDecayRestarts(Schedule):
                        Turns(functools.partial(self.periods_end, mode=mode))))
         usable = (km.nonnegative(c["alpha"]) and km.nonnegative(c["m"]) and c["m"] <= 1
                   and c["t"] >= 1)
-        return Shape(edges, bad="never" if usable else "stretch", wraps=self.int_rate)
+        if not usable:
+            return Shape(edges, bad="stretch", wraps=self.int_rate)
+        return Shape(edges, bad=self.overflow_tail, wraps=self.int_rate)
+
+    def overflow_tail(self, lo: int, hi: int) -> Bad:
+        """Usable arguments still give nan once step / first_decay_steps overflows float32 (a
+        tiny first_decay_steps): from there on, every step."""
+        c = self.constants()
+        if not self.int_rate and km.may_overflow(hi, float(c["ds"]), float(c["t"])):
+            return "tail"
+        return "never"
 
     def periods_end(self, lo: int, hi: int, mode: Mode = "graph") -> list[int]:
         """The first step without a restart index (t_mul below 1: past the periods' sum Keras
