@@ -234,8 +234,9 @@ def config(schedule: AnySchedule) -> None:
     click.echo(dumps(schedule))
 
 
-class Interrupted(Exception):
-    """Ctrl-C, SIGTERM or SIGHUP, raised as an ordinary exception: click does not turn it into
+class Interrupted(BaseException):
+    """Ctrl-C, SIGTERM or SIGHUP. Not an Exception, so that nothing that catches those (an
+    import of TensorFlow that fails) mistakes it for a failure; click does not turn it into
     'Aborted!', and an output file being written is removed on the way out (``files``)."""
 
     def __init__(self, signum: int) -> None:

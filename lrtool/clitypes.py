@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-_INT_TEXT = re.compile(r"^[+]?\d+(_\d+)*$")
+_INT_TEXT = re.compile(r"^[+]?[0-9]+(_[0-9]+)*$")
 
 #: The last step there is: Keras counts iterations in an int64 variable. Also the most steps
 #: a range can hold (a Python range's length must fit a C ssize_t).
@@ -172,7 +172,7 @@ def _short(text: str, width: int = 40) -> str:
     """``text`` quoted for an error message: cut short, control characters escaped."""
     from lrtool.textinput import printable
 
-    return repr(printable(text, width))
+    return f"'{printable(text, width)}'"
 
 
 class ScheduleText(click.ParamType):

@@ -64,7 +64,7 @@ def loads(text: str, custom: Custom | None = None,
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ScheduleError(None, f"not valid JSON: {exc.msg} at line {exc.lineno}"
+        raise ScheduleError(None, f"not valid JSON: {exc.msg.removesuffix(' at')} at line {exc.lineno}"
                             f" column {exc.colno}") from None
     except RecursionError:
         raise ScheduleError(None, "the JSON is nested too deeply to be a schedule") from None

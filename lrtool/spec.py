@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 
 from lrtool.schedules import REGISTRY, AnySchedule, Schedule, ScheduleError
 from lrtool.schedules.params import number_text, short_repr
+from lrtool.pysource import NotPython
 from lrtool.snippet import Found, SnippetError, find_call
 from lrtool.suggest import did_you_mean
 from lrtool.textinput import printable, read_file, read_stream, stdin_binary
@@ -80,10 +81,14 @@ class Reader:
             from lrtool.keras_json import loads
 
             return loads(stripped, self.custom, self.notes)
-        return self.parse_code(stripped)
+        return self.parse_code(stripped, quote=source == "the argument")
 
-    def parse_code(self, text: str) -> Schedule:
-        """A registry schedule from training code: a call, or a snippet around one."""
+    def parse_code(self, text: str, quote: bool = True) -> Schedule:
+        """A registry schedule from training code: a call, or a snippet around one.
+
+        ``quote``: a syntax error may quote the line at fault. Not for a file's or standard
+        input's contents, which may be anything (a key file given by mistake).
+        """
         name = text.rpartition(".")[2]
         if name in REGISTRY and text.replace(".", "").replace("_", "").isalnum():
             cls = REGISTRY[name]
@@ -97,7 +102,10 @@ class Reader:
                 known = did_you_mean(unknown, REGISTRY) or f"lrtool knows {', '.join(REGISTRY)}"
                 raise ScheduleError(None, f"unknown schedule {printable(unknown)!r}; {known}"
                                     ) from None
-            raise ScheduleError(exc.argument, str(exc)) from None
+            message = str(exc)
+            if isinstance(exc, NotPython) and not quote:
+                message = message.removesuffix(exc.quoted)
+            raise ScheduleError(exc.argument, message) from None
         if found.note:
             self.notes.append(found.note)
         return from_found(found, self.notes)
