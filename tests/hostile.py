@@ -49,13 +49,15 @@ def invoke(args: list[str], stdin: bytes | None = None) -> Outcome:
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, int, int]]:
-    """Every entry under ``folder``: (size, mtime, mode), links not followed."""
+    """Every entry under ``folder``: (size, mtime, mode), links not followed; a directory
+    by its mode only (its mtime moves whenever a file in it is replaced)."""
     found = {}
     for root, dirs, files in os.walk(folder):
         for name in dirs + files:
             path = Path(root, name)
             st = path.lstat()
-            found[str(path.relative_to(folder))] = (st.st_size, st.st_mtime_ns, st.st_mode)
+            kept = (0, 0, st.st_mode) if name in dirs else (st.st_size, st.st_mtime_ns, st.st_mode)
+            found[str(path.relative_to(folder))] = kept
     return found
 
 
