@@ -6,12 +6,11 @@ Heavy modules (NumPy, rich, matplotlib, TensorFlow) are imported inside the comm
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 import warnings
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import click
 
@@ -234,48 +233,20 @@ def config(schedule: AnySchedule) -> None:
     click.echo(dumps(schedule))
 
 
-class Interrupted(BaseException):
-    """Ctrl-C, SIGTERM or SIGHUP. Not an Exception, so that nothing that catches those (an
-    import of TensorFlow that fails) mistakes it for a failure; click does not turn it into
-    'Aborted!', and an output file being written is removed on the way out (``files``)."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-def _interrupt(signum: int, frame: Any) -> NoReturn:
-    raise Interrupted(signum)
-
-
-#: The signals that end a run cleanly, exit code 128 + N: Ctrl-C, kill, a closed terminal.
-SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-
 def main(args: Sequence[str] | None = None, prog_name: str = "lrtool") -> NoReturn:
     """Run the CLI. Exit codes: 0 success, 1 runtime error, 2 usage error, 128 + N on signal N
-    (130 for Ctrl-C).
-
-    click reports its own errors only in standalone mode, in four lines; here they are
-    caught and reported in one or two (``lrtool.clierrors``).
+    (130 for Ctrl-C); ``lrtool.clierrors`` reports each failure in a line or two.
     """
-    from click.exceptions import Abort, NoArgsIsHelpError
-
-    from lrtool.clierrors import error_lines, fault_line, unusable_line
-    from lrtool.files import PipeClosed, ensure_stdout, silence_stdout
+    from lrtool.clierrors import SIGNALS, raise_interrupted, report
+    from lrtool.files import ensure_stdout, silence_stdout
 
     for signum in SIGNALS:
-        signal.signal(signum, _interrupt)
+        signal.signal(signum, raise_interrupted)
     warnings.filterwarnings("ignore", category=RuntimeWarning, module="lrtool")  # every
     # overflow in lrtool's NumPy arithmetic ends as a value that check() or guarded() refuses
     try:
         ensure_stdout()
         code = cli.main(args=args, prog_name=prog_name, standalone_mode=False)
-    except PipeClosed:
-        sys.exit(0)
-    except BrokenPipeError:  # --help, --version, config, completion: a reader that left early
-        silence_stdout()
-        sys.exit(0)
     except SystemExit:
         from click.utils import PacifyFlushWrapper
 
@@ -283,29 +254,6 @@ def main(args: Sequence[str] | None = None, prog_name: str = "lrtool") -> NoRetu
             silence_stdout()
             sys.exit(0)
         raise
-    except Interrupted as exc:
-        if exc.signum == signal.SIGINT:
-            click.echo("lrtool: interrupted", err=True)
-        sys.exit(128 + exc.signum)
-    except NoArgsIsHelpError as exc:  # a bare "lrtool": the help, as click prints it
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        click.echo("\n".join(error_lines(exc)), err=True)
-        sys.exit(exc.exit_code)
-    except Abort:
-        click.echo("Aborted!", err=True)
-        sys.exit(1)
-    except OSError as exc:
-        click.echo(fault_line(exc), err=True)
-        sys.exit(1)
-    except Exception as exc:  # the last resort: one line, the traceback only when asked for
-        line = unusable_line(exc)  # a rate the checks let through, caught at evaluation
-        if line is not None:
-            click.echo(line, err=True)
-            sys.exit(2)
-        if os.environ.get("LRTOOL_DEBUG") == "1":
-            raise
-        click.echo(fault_line(exc), err=True)
-        sys.exit(1)
+    except BaseException as exc:  # noqa: BLE001 - each kind gets its line and code in report()
+        sys.exit(report(exc))
     sys.exit(code if isinstance(code, int) else 0)  # --help and --version return 0

@@ -31,21 +31,22 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     A failed or interrupted run leaves neither a broken file nor a clobbered old one. The
     temporary name keeps the extension, so writers that go by it (matplotlib) still work.
     """
-    target = Path(os.path.realpath(path))  # through symbolic links: the link stays a link
     shown = Path(path)
-    if target.exists() and not target.is_file():
+    if shown.exists() and not shown.is_file():
         try:  # a device or pipe (/dev/stdout, a fifo): nothing to replace, write through
-            yield target
+            yield shown
         except OSError as exc:
             raise _named(exc, shown) from None
         return
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".tmp{target.suffix}",
-                                   dir=target.parent)
-    except OSError as exc:
-        raise OSError(exc.errno, f"cannot create a file in its directory ({exc.strerror})",
-                      str(shown)) from None
-    os.close(fd)
+    target = Path(os.path.realpath(path))  # through symbolic links: the link stays a link
+    with _signals_held():  # no signal between creating the temporary file and owning it
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.",
+                                       suffix=f".tmp{target.suffix}", dir=target.parent)
+        except OSError as exc:
+            raise OSError(exc.errno, f"cannot create a file in its directory ({exc.strerror})",
+                          str(shown)) from None
+        os.close(fd)
     try:
         yield Path(tmp)
         os.chmod(tmp, _mode_for(target))
@@ -56,6 +57,23 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         if isinstance(exc, OSError):
             raise _named(exc, shown) from None
         raise
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C, SIGTERM and SIGHUP back while the block runs (they arrive after it)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _mode_for(target: Path) -> int:
@@ -74,13 +92,13 @@ def writable_location(path: str | os.PathLike[str]) -> str | None:
 
     if not str(path):
         return "an empty file name"
-    target = Path(os.path.realpath(path))
     shown = printable(str(path))
+    if Path(path).exists() and not Path(path).is_file() and not Path(path).is_dir():
+        return None if os.access(path, os.W_OK) else f"{shown!r} is not writable"
+    target = Path(os.path.realpath(path))
     parent = target.parent
     if target.is_dir():
         return f"{shown!r} is a directory"
-    if target.exists() and not target.is_file():
-        return None if os.access(target, os.W_OK) else f"{shown!r} is not writable"
     if parent.exists() and not parent.is_dir():
         return f"{printable(str(parent))!r} is not a directory"
     if not parent.is_dir():

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from lrtool.cli import SIGNALS, main
+from lrtool.cli import main
+from lrtool.clierrors import SIGNALS
 
 #: Longest stderr a refusal may print: one line naming what is wrong (and perhaps a pointer
 #: to -h or a warning), never a screenful.
