@@ -200,3 +200,25 @@ def test_an_unexpected_fault_is_one_line_and_the_traceback_only_when_asked(
     monkeypatch.setenv("LRTOOL_DEBUG", "1")
     with pytest.raises(KeyError):
         invoke(args)
+
+
+@pytest.mark.parametrize("argv0, installed", [("/usr/bin/lrtool", True), ("-m", True),
+                                               ("train.py", False), ("", False)])
+def test_ctrl_c_while_lrtool_starts_is_quiet_only_for_the_command(
+        monkeypatch: pytest.MonkeyPatch, argv0: str, installed: bool) -> None:
+    """lrtool's own imports run before main() installs its handlers; a program that merely
+    imports lrtool keeps its own."""
+    from lrtool import startup
+
+    monkeypatch.setattr(sys, "argv", [argv0])
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        startup.install_if_command()
+        assert (signal.getsignal(signal.SIGTERM) is startup.quiet_exit) == installed
+        if installed:
+            with pytest.raises(SystemExit) as exit_info:
+                startup.quiet_exit(signal.SIGTERM, None)
+            assert exit_info.value.code == 143
+    finally:
+        for s, handler in saved.items():
+            signal.signal(s, handler)
