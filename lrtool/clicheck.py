@@ -4,6 +4,7 @@ an unusable rate. Each failure is a click error naming the option or argument at
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -47,3 +48,13 @@ def checked_backend(name: str, schedules: list[AnySchedule], mode: str) -> Any:
         except ScalarOnly as exc:
             raise click.BadParameter(str(exc), param_hint="SCHEDULE") from None
     return backend
+
+
+def check_output(output: str | None, inputs: Sequence[str]) -> None:
+    """Refuse ``-o FILE`` when FILE is one of the run's input files: it would be overwritten."""
+    from lrtool.files import same_file
+
+    for name in inputs if output is not None else ():
+        if same_file(output, name.partition(":")[0]) or same_file(output, name):
+            raise click.BadParameter("is an input of this run (a SCHEDULE or --import file):"
+                                     " it would be overwritten", param_hint="'-o' / '--output'")

@@ -19,7 +19,7 @@ from click.core import ParameterSource
 from lrtool import clitypes
 from lrtool.backends import ENV_VAR, NAMES
 from lrtool.schedules import DEFAULT, AnySchedule, ScheduleError
-from lrtool.clicheck import check_rates, checked_backend
+from lrtool.clicheck import check_output, check_rates, checked_backend
 from lrtool.steps import Steps
 
 #: Extra spellings of schedule options.
@@ -266,16 +266,6 @@ def with_request(command: Callable[..., Any]) -> Callable[..., Any]:
         return result
 
     return schedule_arguments(step_options(with_schedule_help(wrapper, several=True)))
-
-
-def check_output(output: str | None, inputs: Sequence[str]) -> None:
-    """Refuse ``-o FILE`` when FILE is one of the run's input files: it would be overwritten."""
-    from lrtool.files import same_file
-
-    for name in inputs if output is not None else ():
-        if same_file(output, name.partition(":")[0]) or same_file(output, name):
-            raise click.BadParameter("is an input of this run (a SCHEDULE or --import file):"
-                                     " it would be overwritten", param_hint="'-o' / '--output'")
 
 
 def with_schedule(command: Callable[..., Any]) -> Callable[..., Any]:
