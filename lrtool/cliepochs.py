@@ -11,6 +11,8 @@ from typing import Any
 
 import click
 
+from lrtool.clitypes import MAX_STEP
+
 
 def epoch_length(params: dict[str, Any]) -> tuple[int | None, str | None]:
     """The steps per epoch (given, or counted from --dataset-size and --batch-size) and what an
@@ -33,4 +35,8 @@ def epoch_length(params: dict[str, Any]) -> tuple[int | None, str | None]:
                                " --batch-size, to count the steps")
     if per_epoch is None:
         return None, None
+    if params["epochs"] and params["epochs"] * per_epoch > MAX_STEP:
+        raise click.BadParameter(f"{params['epochs']} epochs of {per_epoch} steps is beyond the"
+                                 f" last step, {MAX_STEP} (Keras counts steps in int64)",
+                                 param_hint="'--epochs'")
     return per_epoch, epochs.describe(per_epoch, size, batch)

@@ -194,10 +194,6 @@ def prepare(params: dict[str, Any]) -> Request:
     total = params["steps"]
     if params["epochs"]:
         total = params["epochs"] * per_epoch
-        if total > clitypes.MAX_STEP:
-            raise click.BadParameter(f"{params['epochs']} epochs of {per_epoch} steps is beyond"
-                                     f" the last step, {clitypes.MAX_STEP} (Keras counts steps"
-                                     " in int64)", param_hint="'--epochs'")
     if total is None:
         total = max(s.suggested_steps() for s in schedules)
     if not at:
