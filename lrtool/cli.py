@@ -216,6 +216,28 @@ def plot(request: Request, output: str | None, log_y: bool, width: float | None,
 
 
 @cli.command(epilog=examples(
+    "lrtool explore 'CosineDecay(1e-3, decay_steps=10000, warmup_target=1e-2, warmup_steps=500)'",
+    "lrtool explore 'ExponentialDecay(0.1, 1000, 0.5)' 'InverseTimeDecay(0.1, 1000, 0.5)'",
+    'lrtool csv "$(lrtool explore \'PolynomialDecay(0.1, 10000)\')" --steps 1e4 > lr.csv',
+))
+@with_request(load_backend=False)
+def explore(request: Request) -> int:
+    """Explore a schedule full-screen: change its arguments and watch the plot follow.
+
+    Up/Down choose an argument, Left/Right change it, Enter types it, ? lists the other keys;
+    q quits printing the schedule as a SCHEDULE argument, Esc quits printing nothing.
+    """
+    from lrtool.explore import CannotExplore, explore as run_explorer
+    try:
+        code, expression = run_explorer(request)
+    except CannotExplore as exc:
+        raise click.UsageError(str(exc)) from None
+    if expression is not None:
+        click.echo(expression)
+    return code
+
+
+@cli.command(epilog=examples(
     'lrtool config --decay-steps 1000 --decay-rate 0.5 --staircase > schedule.json',
     "lrtool config 'CosineDecay(1e-3, decay_steps=10000, warmup_target=1e-2, warmup_steps=500)'",
     'lrtool table schedule.json --steps 5000',

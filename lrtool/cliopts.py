@@ -117,6 +117,8 @@ class Request:
     #: bad input is then an error alone, not warnings and an error.
     warnings: list[str] = dataclasses.field(default_factory=list)
     announced: bool = False
+    #: The --backend asked for ("auto", "tensorflow", "numpy"), for a command that loads it later.
+    backend_choice: str = "auto"
 
     def announce(self) -> None:
         """Print the warnings on stderr (once): a command calls this before its output."""
@@ -175,8 +177,12 @@ def schedules_from(specs: Sequence[str], flags: dict[str, Any],
     return schedules
 
 
-def prepare(params: dict[str, Any]) -> Request:
-    """Turn the parsed arguments and options into a Request, or fail naming the option."""
+def prepare(params: dict[str, Any], load_backend: bool = True) -> Request:
+    """Turn the parsed arguments and options into a Request, or fail naming the option.
+
+    ``load_backend=False`` leaves TensorFlow unloaded when NumPy can evaluate every schedule:
+    the Request then carries the NumPy backend, and ``backend_choice`` says what to load later.
+    """
     from lrtool.cliepochs import epoch_length
     from lrtool.labels import short_labels
     from lrtool.series import variants
@@ -219,10 +225,16 @@ def prepare(params: dict[str, Any]) -> Request:
         raise click.UsageError("--run-eagerly and --jit-compile are two ways of running the"
                                " schedule: give one")
     mode = "eager" if params["run_eagerly"] else "xla" if params["jit_compile"] else "graph"
-    backend = checked_backend(params["backend"], schedules, mode)
+    if load_backend or any(getattr(s, "formula", None) is None for s in schedules):
+        backend = checked_backend(params["backend"], schedules, mode)
+    else:
+        from lrtool.backends.numpy_backend import NumpyBackend
+
+        backend = NumpyBackend(mode)
     check_rates(chosen, steps, backend)
     warnings = report(dict(zip(labels, schedules)), steps, params["epochs"], per_epoch)
-    return Request(schedules, labels, chosen, steps, per_epoch, backend, epoch_note, warnings)
+    return Request(schedules, labels, chosen, steps, per_epoch, backend, epoch_note, warnings,
+                   backend_choice=params["backend"].lower())
 
 
 def _hint(argument: str | None) -> str | None:
@@ -248,14 +260,20 @@ def with_schedule_help(command: Callable[..., Any], several: bool) -> Callable[.
     return command
 
 
-def with_request(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Give a command taking a Request (plus its own options) the shared arguments and options."""
+def with_request(command: Callable[..., Any] | None = None, *,
+                 load_backend: bool = True) -> Any:
+    """Give a command taking a Request (plus its own options) the shared arguments and options.
+
+    ``@with_request(load_backend=False)``: see ``prepare``.
+    """
+    if command is None:
+        return functools.partial(with_request, load_backend=load_backend)
     shared = {"specs", "set_names", "imports", *_FLAGS, *_STEP_OPTIONS}
 
     @functools.wraps(command)
     def wrapper(**params: Any) -> Any:
         own = {k: params.pop(k) for k in list(params) if k not in shared}
-        request = prepare(params)
+        request = prepare(params, load_backend)
         result = command(request, **own)
         request.announce()  # if the command had no output to announce them before
         return result

@@ -10,6 +10,7 @@ legend entry. Piped, it is plain text (rich writes no ANSI codes to a pipe, hono
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import shutil
 from typing import IO, TYPE_CHECKING
@@ -86,8 +87,10 @@ def _top(top: list[list[Entry]], single: bool, chars: int, gutter: int,
 
 
 def _panel(curves: dict[str, Curve], top: list[Text], picture: Picture, y: YAxis, chars: int,
-           gutter: int, colours: dict[str, str], cuts: np.ndarray) -> list[Text]:
-    """One panel's lines below its ``top`` lines, each ``gutter + chars`` cells wide."""
+           gutter: int, colours: dict[str, str], cuts: np.ndarray,
+           cursor: int | None = None) -> list[Text]:
+    """One panel's lines below its ``top`` lines, each ``gutter + chars`` cells wide; the
+    ``cursor`` column, if any, in reverse video (the explorer's read-out)."""
     import numpy as np
     from rich.text import Text
 
@@ -108,9 +111,13 @@ def _panel(curves: dict[str, Curve], top: list[Text], picture: Picture, y: YAxis
         # One styled piece per run of cells of the same curve (or of blanks).
         for who, run in itertools.groupby(zip(owner[r].tolist(), cells), key=lambda cell: cell[0]):
             row.append("".join(cell for _, cell in run), style=styles[who] if who >= 0 else "")
+        if cursor is not None:
+            row.stylize("reverse", gutter + cursor, gutter + cursor + 1)
         lines.append(row)
     axis, labels = _axis_labels(_x_ticks(picture, cuts, chars, 1), chars)
     lines.append(Text(" " * (gutter - 1) + "└" + axis, style="dim"))
+    if cursor is not None:
+        lines[-1].stylize("reverse", gutter + cursor, gutter + cursor + 1)
     lines.append(Text(f"{'step':>{gutter - 1}} " + labels, style="dim"))
     if picture.steps_per_epoch:
         _, epochs = _axis_labels(_x_ticks(picture, cuts, chars, picture.steps_per_epoch), chars)
@@ -131,17 +138,28 @@ def info_line(picture: Picture) -> tuple[str, str]:
     return full, short
 
 
-def render(picture: Picture, file: IO[str] | None = None,
-           size: tuple[int, int] | None = None) -> str | None:
-    """Print the picture's panels; ``size`` is (columns, lines), by default the terminal's.
+@dataclasses.dataclass
+class Drawn:
+    """A picture as terminal lines: ``lines``, the ``note`` a too-small terminal gets, and the
+    canvas's ``chars`` columns with ``cuts`` (the first step of each dot column, two per
+    character) for reading the step under a column."""
 
-    Returns a one-line note when the terminal is too small for the plot one would expect (the
-    best plot that fits is printed all the same), for the caller to show on stderr.
-    """
-    from rich.console import Console
+    lines: list[Text]
+    note: str | None
+    chars: int
+    cuts: np.ndarray
+
+    def step_at(self, column: int) -> int:
+        """The first step a character column of the canvas draws."""
+        return int(self.cuts[2 * min(max(column, 0), self.chars - 1)])
+
+
+def draw(picture: Picture, size: tuple[int, int], cursor: int | None = None) -> Drawn:
+    """The picture's lines for a ``size`` = (columns, lines) terminal, the ``cursor`` column of
+    every canvas highlighted: what ``render`` prints, and what the explorer shows."""
     from rich.text import Text
 
-    width, height = size or terminal_size()
+    width, height = size
     width, height = min(width, MAX_SIZE[1]), min(height, MAX_SIZE[0])
     lo, hi = picture.value_range
     y = YAxis(lo, hi, MIN_CANVAS[0], picture.log_y)
@@ -151,6 +169,8 @@ def render(picture: Picture, file: IO[str] | None = None,
     cuts = column_cuts(picture.first, picture.last, 2 * chars)
     labels = list(picture.schedules())
     colours = {label: COLOURS[i % len(COLOURS)] for i, label in enumerate(labels)}
+    if cursor is not None:
+        cursor = min(max(cursor, 0), chars - 1)
 
     blocks = []
     height_of_tops = max(len(top) for top in layout.tops)
@@ -158,7 +178,7 @@ def render(picture: Picture, file: IO[str] | None = None,
         curves = {label: picture.engine.curve(s, cuts) for label, s in panel.curves.items()}
         tops = _top(top, len(curves) == 1, chars, gutter, colours,
                     height_of_tops if layout.side else len(top))
-        lines = _panel(curves, tops, picture, y, chars, gutter, colours, cuts)
+        lines = _panel(curves, tops, picture, y, chars, gutter, colours, cuts, cursor)
         if layout.side and i > 0:  # the y axis is shared: its labels only on the left
             lines = [line[gutter - 1:] for line in lines]
         blocks.append(lines)
@@ -168,8 +188,23 @@ def render(picture: Picture, file: IO[str] | None = None,
         body = [line for lines in blocks for line in lines]
     header = [Text(line, style="bold" if i < len(wrap(picture.title, width)) else "dim")
               for i, line in enumerate(layout.header)]
-    total = max(line.cell_len for line in header + body)
+    return Drawn(header + body, layout.note, chars, cuts)
+
+
+def render(picture: Picture, file: IO[str] | None = None,
+           size: tuple[int, int] | None = None) -> str | None:
+    """Print the picture's panels; ``size`` is (columns, lines), by default the terminal's.
+
+    Returns a one-line note when the terminal is too small for the plot one would expect (the
+    best plot that fits is printed all the same), for the caller to show on stderr.
+    """
+    from rich.console import Console
+
+    size = size or terminal_size()
+    drawn = draw(picture, size)
+    width = min(size[0], MAX_SIZE[1])
+    total = max(line.cell_len for line in drawn.lines)
     console = Console(file=file, width=max(total, width), highlight=False)
-    for line in header + body:
+    for line in drawn.lines:
         console.print(line, soft_wrap=True)
-    return layout.note
+    return drawn.note

@@ -1,0 +1,303 @@
+"""The full-screen explorer: the plot ``lrtool plot`` draws, the chosen schedule's arguments
+beside it, and a status line; keys change the arguments and the view (``KEYS``).
+
+The first picture comes from the NumPy backend at once; TensorFlow, when wanted, loads in a
+thread meanwhile, and from then on each picture is drawn by NumPy first and replaced by
+TensorFlow's values when they are ready (the status line names the backend drawing). A key
+whose change is refused leaves everything as it was and says why in the status line.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Input, Static
+
+from lrtool.explore.state import State
+from lrtool.output.terminal import Drawn, draw
+from lrtool.picture import LogScaleError
+from lrtool.schedules import ScheduleError
+
+#: The keys, as ``?`` lists them.
+KEYS = """\
+Up/Down     choose an argument
+Left/Right  change it by a step
+Enter       type its value (Esc: cancel)
+Tab         next schedule
+s           staircase on/off
+l           log / linear axis
++ / -       zoom the steps in / out
+, / .       move the cursor (< > by 10)
+?           these keys
+q           quit, printing the schedule
+Esc         quit, printing nothing"""
+
+
+class PlotView(Static):
+    """The plot; redrawn to fit whenever its size changes."""
+
+    def on_resize(self) -> None:
+        self.app.call_later(self.app.redraw)  # type: ignore[attr-defined]
+
+
+class ValueInput(Input):
+    """Where Enter types an argument's value; Esc gives up the edit."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
+
+    def action_cancel(self) -> None:
+        self.app.end_edit()  # type: ignore[attr-defined]
+
+
+class ExploreApp(App[str | None]):
+    """The explorer over a State; ``tensorflow`` is the --backend choice to load later."""
+
+    CSS = """
+    #main { height: 1fr; }
+    #plot { width: 1fr; height: 1fr; }
+    #params { width: 40; height: 1fr; border-left: solid $secondary; padding: 0 1; }
+    #status { height: 2; }
+    #input { display: none; height: 3; }
+    #input.editing { display: block; }
+    """
+    BINDINGS = [
+        Binding("up", "choose(-1)", show=False), Binding("down", "choose(1)", show=False),
+        Binding("left", "nudge(-1)", show=False), Binding("right", "nudge(1)", show=False),
+        Binding("enter", "edit", show=False),
+        Binding("tab", "next_schedule", show=False, priority=True),
+        Binding("s", "staircase", show=False), Binding("l", "log", show=False),
+        Binding("plus,equals_sign", "zoom(0.5)", show=False),
+        Binding("minus,underscore", "zoom(2)", show=False),
+        Binding("comma", "cursor(-1)", show=False), Binding("full_stop", "cursor(1)", show=False),
+        Binding("less_than_sign", "cursor(-10)", show=False),
+        Binding("greater_than_sign", "cursor(10)", show=False),
+        Binding("question_mark", "help", show=False),
+        Binding("q", "quit_printing", show=False),
+        Binding("escape", "quit_silently", show=False),
+        Binding("ctrl+c", "interrupt", show=False, priority=True),
+    ]
+
+    def __init__(self, state: State, tensorflow: str = "auto") -> None:
+        super().__init__()
+        self.state = state
+        self.want_tensorflow = tensorflow != "numpy" and state.backend.name == "numpy"
+        self.numpy = state.backend
+        self.tensorflow: Any = None
+        self.tensorflow_note = "loading TensorFlow…" if self.want_tensorflow else ""
+        self.message = ("", "")
+        self.generation = 0
+        self.drawn: Drawn | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            yield PlotView(id="plot")
+            yield Static(id="params")
+        yield Static(id="status")
+        yield ValueInput(id="input")
+
+    def on_mount(self) -> None:
+        self.redraw()
+        if self.want_tensorflow:
+            self.call_after_refresh(self.start_loading)
+
+    # --- TensorFlow in the background -------------------------------------------------------
+
+    def start_loading(self) -> None:
+        threading.Thread(target=self._load, name="lrtool-tensorflow", daemon=True).start()
+
+    def _load(self) -> None:
+        from lrtool.backends import BackendUnavailable
+        from lrtool.backends.tensorflow_backend import load
+
+        try:
+            backend = load(self.numpy.mode)
+        except BackendUnavailable as exc:
+            self.call_from_thread(self.loaded, None, str(exc).split(";")[0].split(":")[0])
+        except Exception as exc:  # noqa: BLE001 - TensorFlow failing to import in its own way
+            self.call_from_thread(self.loaded, None, f"{type(exc).__name__}: {exc}")
+        else:
+            self.call_from_thread(self.loaded, backend, "")
+
+    def loaded(self, backend: Any, problem: str) -> None:
+        """TensorFlow is ready (or cannot be): draw with it from now on, or say why not."""
+        self.tensorflow = backend
+        self.tensorflow_note = f"TensorFlow unavailable ({problem})" if backend is None else ""
+        if backend is None:
+            self.redraw()
+        else:
+            self.refine()
+
+    def refine(self) -> None:
+        """Draw the current picture with TensorFlow in a thread; show it if still current."""
+        generation, size = self.generation, self.plot_size()
+        picture = self.state.picture(self.tensorflow)
+        self.tensorflow_note = "TensorFlow computing…"
+
+        def work() -> None:
+            try:
+                draw(picture, size, self.state.cursor)
+            except Exception as exc:  # noqa: BLE001 - shown, never a crash
+                self.call_from_thread(self.refine_failed, generation, f"{type(exc).__name__}: {exc}")
+                return
+            self.call_from_thread(self.refined, generation)
+
+        threading.Thread(target=work, name="lrtool-refine", daemon=True).start()
+
+    def refined(self, generation: int) -> None:
+        if generation == self.generation:
+            self.state.backend = self.tensorflow
+            self.tensorflow_note = ""
+            self.redraw()
+
+    def refine_failed(self, generation: int, problem: str) -> None:
+        if generation == self.generation:
+            self.tensorflow_note = f"TensorFlow failed: {problem}"
+            self.redraw()
+
+    # --- drawing ------------------------------------------------------------------------------
+
+    def plot_size(self) -> tuple[int, int]:
+        size = self.query_one("#plot").content_size
+        return max(size.width, 20), max(size.height, 6) + 1  # draw() leaves a prompt line
+
+    def redraw(self) -> None:
+        """Draw the plot, the argument panel and the status line for the current state."""
+        state = self.state
+        self.drawn = draw(state.picture(), self.plot_size(), state.cursor)
+        state.cursor = min(state.cursor, self.drawn.chars - 1)
+        self.query_one("#plot", Static).update(Text("\n").join(self.drawn.lines))
+        self.query_one("#params", Static).update(self.panel())
+        self.query_one("#status", Static).update(self.status())
+
+    def panel(self) -> Text:
+        state = self.state
+        if state.help:
+            return Text(KEYS)
+        text = Text()
+        if len(state.schedules) > 1:
+            text.append(f"[{state.active + 1}/{len(state.schedules)}] {state.labels()[state.active]}"
+                        "\n", style="bold")
+        text.append(state.schedule.keras_name + "\n", style="bold")
+        rows = state.knobs()
+        if not rows:
+            text.append("no arguments to show\n", style="dim")
+        width = max(len(k.label) for k in rows) if rows else 0
+        for i, knob in enumerate(rows):
+            line = f"{knob.label:<{width}}  {knob.text}"
+            style = "reverse" if i == state.row else ("dim" if not knob.editable else "")
+            text.append(line + "\n", style=style)
+        knob = state.knob
+        if knob is not None and not knob.editable:
+            text.append("\nread-only: lrtool cannot build this schedule again\n", style="dim")
+        elif knob is not None and knob.help:
+            text.append("\n" + knob.help + "\n", style="dim")
+        text.append("\n? keys", style="dim")
+        return text
+
+    def status(self) -> Text:
+        state, drawn = self.state, self.drawn
+        text = Text()
+        kind, message = self.message
+        text.append(message or "", style="bold red" if kind == "error" else "")
+        text.append("\n")
+        steps = state.steps
+        backend = state.backend.name
+        if self.tensorflow_note:
+            backend += f" · {self.tensorflow_note}"
+        text.append(f"{backend} · steps {steps.first:,}–{steps.last:,}", style="bold")
+        if drawn is not None:
+            step = drawn.step_at(state.cursor)
+            values = " · ".join(f"{label} {value}" for label, value in state.readout(step))
+            text.append(f" · step {step:,}: {values}")
+        return text
+
+    def after_change(self, notes: list[str] | None = None) -> None:
+        """Redraw after the state changed, and draw again with TensorFlow when it is loaded."""
+        self.generation += 1
+        if self.tensorflow is not None and self.numpy.name == "numpy":
+            self.state.backend = self.numpy
+            self.refine()
+        self.message = ("note", "; ".join(notes)) if notes else ("", "")
+        self.redraw()
+
+    def attempt(self, change: Any, *args: Any) -> None:
+        """Run a key's change; a refused one becomes the status line's message."""
+        try:
+            notes = change(*args)
+        except (ScheduleError, LogScaleError) as exc:
+            self.message = ("error", getattr(exc, "message", None) or str(exc))
+            self.redraw()
+            return
+        self.after_change(notes if isinstance(notes, list) else None)
+
+    @property
+    def editing(self) -> bool:
+        return self.query_one("#input").has_class("editing")
+
+    # --- keys ---------------------------------------------------------------------------------
+
+    def action_choose(self, direction: int) -> None:
+        if not self.editing:
+            self.state.choose(direction)
+            self.redraw()
+
+    def action_nudge(self, direction: int) -> None:
+        if not self.editing:
+            self.attempt(self.state.nudge, direction)
+
+    def action_next_schedule(self) -> None:
+        if not self.editing:
+            self.state.next_schedule()
+            self.redraw()
+
+    def action_staircase(self) -> None:
+        self.attempt(self.state.toggle_staircase)
+
+    def action_log(self) -> None:
+        self.attempt(self.state.toggle_log)
+
+    def action_zoom(self, factor: float) -> None:
+        around = self.drawn.step_at(self.state.cursor) if self.drawn else self.state.steps.first
+        self.attempt(self.state.zoom, factor, around)
+
+    def action_cursor(self, by: int) -> None:
+        chars = self.drawn.chars if self.drawn else 1
+        self.state.cursor = min(max(self.state.cursor + by, 0), chars - 1)
+        self.redraw()
+
+    def action_help(self) -> None:
+        self.state.help = not self.state.help
+        self.redraw()
+
+    def action_edit(self) -> None:
+        knob = self.state.knob
+        if knob is None or self.editing:
+            return
+        field = self.query_one("#input", Input)
+        field.border_title = f"{knob.label} = (Enter: set, Esc: cancel)"
+        field.value = knob.text
+        field.add_class("editing")
+        field.focus()
+
+    def end_edit(self) -> None:
+        field = self.query_one("#input", Input)
+        field.remove_class("editing")
+        self.set_focus(None)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.end_edit()
+        self.attempt(self.state.type_value, event.value)
+
+    def action_quit_printing(self) -> None:
+        self.exit(self.state.expression())
+
+    def action_quit_silently(self) -> None:
+        self.exit(None)
+
+    def action_interrupt(self) -> None:
+        self.exit(None, return_code=130)
