@@ -35,9 +35,9 @@ def explore(request: Any) -> tuple[int, str | None]:
 
     state = initial_state(request.schedules, request.steps, request.backend,
                           request.steps_per_epoch)
-    app = ExploreApp(state, request.backend_choice)
     with terminal() as driver:
-        result = app.run(driver_class=driver)
+        app = ExploreApp(state, request.backend_choice, driver)
+        result = app.run()
     return app.return_code or 0, result
 
 

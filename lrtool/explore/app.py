@@ -16,6 +16,8 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from lrtool.explore.state import State
@@ -23,6 +25,8 @@ from lrtool.output.terminal import Drawn, draw
 from lrtool.picture import LogScaleError
 from lrtool.schedules import ScheduleError
 
+#: Seconds without a change before TensorFlow redraws what NumPy drew.
+REFINE_DELAY = 0.3
 #: The keys, as ``?`` lists them.
 KEYS = """\
 Up/Down     choose an argument
@@ -38,8 +42,27 @@ q           quit, printing the schedule
 Esc         quit, printing nothing"""
 
 
-class PlotView(Static):
-    """The plot; redrawn to fit whenever its size changes."""
+class PlotView(Widget):
+    """The plot, as lines of rich segments (Textual's Static would lay the text out again:
+    several times slower); redrawn to fit whenever its size changes."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.strips: list[Strip] = []
+
+    def show(self, lines: list[Text]) -> None:
+        console = self.app.console
+        self.strips = [Strip(list(line.render(console)), line.cell_len) for line in lines]
+        self.refresh()
+
+    def text(self) -> str:
+        """The plot as plain text, as the screen shows it."""
+        return "\n".join(strip.text for strip in self.strips)
+
+    def render_line(self, y: int) -> Strip:
+        if y < len(self.strips):
+            return self.strips[y].crop(0, self.size.width)
+        return Strip.blank(self.size.width)
 
     def on_resize(self) -> None:
         self.app.call_later(self.app.redraw)  # type: ignore[attr-defined]
@@ -57,6 +80,7 @@ class ValueInput(Input):
 class ExploreApp(App[str | None]):
     """The explorer over a State; ``tensorflow`` is the --backend choice to load later."""
 
+    AUTO_FOCUS = None  # keys go to the explorer; the value field takes them only for an edit
     CSS = """
     #main { height: 1fr; }
     #plot { width: 1fr; height: 1fr; }
@@ -82,8 +106,8 @@ class ExploreApp(App[str | None]):
         Binding("ctrl+c", "interrupt", show=False, priority=True),
     ]
 
-    def __init__(self, state: State, tensorflow: str = "auto") -> None:
-        super().__init__()
+    def __init__(self, state: State, tensorflow: str = "auto", driver: Any = None) -> None:
+        super().__init__(driver_class=driver)
         self.state = state
         self.want_tensorflow = tensorflow != "numpy" and state.backend.name == "numpy"
         self.numpy = state.backend
@@ -92,6 +116,8 @@ class ExploreApp(App[str | None]):
         self.message = ("", "")
         self.generation = 0
         self.drawn: Drawn | None = None
+        self.drawn_key: tuple[Any, ...] = (None, None, None)
+        self.pending: Any = None  # the timer of the next TensorFlow drawing
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -134,6 +160,7 @@ class ExploreApp(App[str | None]):
 
     def refine(self) -> None:
         """Draw the current picture with TensorFlow in a thread; show it if still current."""
+        self.pending = None
         generation, size = self.generation, self.plot_size()
         picture = self.state.picture(self.tensorflow)
         self.tensorflow_note = "TensorFlow computing…"
@@ -168,9 +195,14 @@ class ExploreApp(App[str | None]):
     def redraw(self) -> None:
         """Draw the plot, the argument panel and the status line for the current state."""
         state = self.state
-        self.drawn = draw(state.picture(), self.plot_size(), state.cursor)
-        state.cursor = min(state.cursor, self.drawn.chars - 1)
-        self.query_one("#plot", Static).update(Text("\n").join(self.drawn.lines))
+        picture, size = state.picture(), self.plot_size()
+        key = (picture, size, state.cursor)
+        if any(a is not b and a != b for a, b in zip(key, self.drawn_key)):
+            # Up/Down, ? and messages leave the plot as it is
+            self.drawn = draw(picture, size, state.cursor)
+            state.cursor = min(state.cursor, self.drawn.chars - 1)
+            self.drawn_key = (picture, size, state.cursor)
+            self.query_one("#plot", PlotView).show(self.drawn.lines)
         self.query_one("#params", Static).update(self.panel())
         self.query_one("#status", Static).update(self.status())
 
@@ -219,10 +251,15 @@ class ExploreApp(App[str | None]):
     def after_change(self, notes: list[str] | None = None) -> None:
         """Redraw after the state changed, and draw again with TensorFlow when it is loaded."""
         self.generation += 1
-        if self.tensorflow is not None and self.numpy.name == "numpy":
-            self.state.backend = self.numpy
-            self.refine()
         self.message = ("note", "; ".join(notes)) if notes else ("", "")
+        if self.tensorflow is not None and self.numpy.name == "numpy":
+            # NumPy draws at once; TensorFlow (tracing a new function for each new schedule)
+            # once the keys pause, so that holding a key stays fluid.
+            self.state.backend = self.numpy
+            self.tensorflow_note = "TensorFlow next…"
+            if self.pending is not None:
+                self.pending.stop()
+            self.pending = self.set_timer(REFINE_DELAY, self.refine)
         self.redraw()
 
     def attempt(self, change: Any, *args: Any) -> None:
