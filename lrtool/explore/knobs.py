@@ -50,6 +50,8 @@ class Knob:
     step: float = 0.0
     help: str = ""
     editable: bool = True
+    #: Whole floats written as floats (1.0): where int-ness changes what Keras computes.
+    floats: bool = True
 
     @property
     def label(self) -> str:
@@ -58,7 +60,7 @@ class Knob:
     @property
     def text(self) -> str:
         """The value as the command line writes it."""
-        return number_text(self.value, keep_floats=True)
+        return number_text(self.value, keep_floats=self.floats)
 
 
 def knobs(schedule: AnySchedule) -> list[Knob]:
@@ -71,7 +73,8 @@ def knobs(schedule: AnySchedule) -> list[Knob]:
             typical = meta.get("typical") or (0.0, 1.0)
             step = nice_down((typical[1] - typical[0]) / 20 * 1.0001) if additive else 0.0
             value = getattr(schedule, field.name)
-            common = {"additive": additive, "step": step, "help": meta.get("help", "")}
+            common = {"additive": additive, "step": step, "help": meta.get("help", ""),
+                      "floats": schedule.int_rate or field.name in schedule.dtype_arguments}
             if isinstance(value, (list, tuple)):
                 rows += [Knob(field.name, i, v, **common) for i, v in enumerate(value)]
             else:
