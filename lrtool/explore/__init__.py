@@ -9,6 +9,7 @@ Nothing here imports Textual, NumPy or TensorFlow until ``explore`` runs.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import sys
@@ -38,7 +39,24 @@ def explore(request: Any) -> tuple[int, str | None]:
     with terminal() as driver:
         app = ExploreApp(state, request.backend_choice, driver)
         result = app.run()
-    return app.return_code or 0, result
+    code = app.return_code or 0
+    atexit.register(_leave_now, code)
+    return code, result
+
+
+def _leave_now(code: int) -> None:
+    """End the process once the command is done, skipping the interpreter's teardown.
+
+    That teardown would wait for TensorFlow's import, still running in its thread when the
+    user quits early (seconds), and then unload TensorFlow and Textual (half a second): the
+    shell prompt would come back late. Whatever was printed is flushed first.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
 
 
 @contextlib.contextmanager

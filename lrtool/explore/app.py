@@ -1,8 +1,8 @@
 """The full-screen explorer: the plot ``lrtool plot`` draws, the chosen schedule's arguments
 beside it, and a status line; keys change the arguments and the view (``KEYS``).
 
-The first picture comes from the NumPy backend at once; TensorFlow, when wanted, loads in a
-thread meanwhile, and from then on each picture is drawn by NumPy first and replaced by
+The first picture comes from the NumPy backend at once; TensorFlow, when wanted, loads
+meanwhile in a process of its own (``lrtool.explore.worker``), and from then on each picture is drawn by NumPy first and replaced by
 TensorFlow's values when they are ready (the status line names the backend drawing). A key
 whose change is refused leaves everything as it was and says why in the status line.
 """
@@ -118,6 +118,7 @@ class ExploreApp(App[str | None]):
         self.drawn: Drawn | None = None
         self.drawn_key: tuple[Any, ...] = (None, None, None)
         self.pending: Any = None  # the timer of the next TensorFlow drawing
+        self.worker: Any = None  # the process TensorFlow runs in (lrtool.explore.worker)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -125,6 +126,10 @@ class ExploreApp(App[str | None]):
             yield Static(id="params")
         yield Static(id="status")
         yield ValueInput(id="input")
+
+    def on_unmount(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
 
     def on_mount(self) -> None:
         self.redraw()
@@ -134,25 +139,26 @@ class ExploreApp(App[str | None]):
     # --- TensorFlow in the background -------------------------------------------------------
 
     def start_loading(self) -> None:
+        """Start TensorFlow in its own process; a thread waits for it to be ready."""
         threading.Thread(target=self._load, name="lrtool-tensorflow", daemon=True).start()
 
     def _load(self) -> None:
-        from lrtool.backends import BackendUnavailable
-        from lrtool.backends.tensorflow_backend import load
+        from lrtool.explore.worker import RemoteTensorFlow, WorkerFailed
 
+        backend = RemoteTensorFlow(self.numpy.mode)
+        self.worker = backend
         try:
-            backend = load(self.numpy.mode)
-        except BackendUnavailable as exc:
-            self.call_from_thread(self.loaded, None, str(exc).split(";")[0].split(":")[0])
-        except Exception as exc:  # noqa: BLE001 - TensorFlow failing to import in its own way
-            self.call_from_thread(self.loaded, None, f"{type(exc).__name__}: {exc}")
+            backend.wait_ready()
+        except WorkerFailed as exc:
+            backend.close()
+            self.call_from_thread(self.loaded, None, str(exc))
         else:
             self.call_from_thread(self.loaded, backend, "")
 
     def loaded(self, backend: Any, problem: str) -> None:
         """TensorFlow is ready (or cannot be): draw with it from now on, or say why not."""
         self.tensorflow = backend
-        self.tensorflow_note = f"TensorFlow unavailable ({problem})" if backend is None else ""
+        self.tensorflow_note = problem
         if backend is None:
             self.redraw()
         else:
@@ -161,7 +167,7 @@ class ExploreApp(App[str | None]):
     def refine(self) -> None:
         """Draw the current picture with TensorFlow in a thread; show it if still current."""
         self.pending = None
-        generation, size = self.generation, self.plot_size()
+        generation, size = self.generation, self.plot_size() or (80, 24)
         picture = self.state.picture(self.tensorflow)
         self.tensorflow_note = "TensorFlow computing…"
 
@@ -188,16 +194,19 @@ class ExploreApp(App[str | None]):
 
     # --- drawing ------------------------------------------------------------------------------
 
-    def plot_size(self) -> tuple[int, int]:
+    def plot_size(self) -> tuple[int, int] | None:
+        """The plot's (columns, lines); None before the first layout gave it a size."""
         size = self.query_one("#plot").content_size
-        return max(size.width, 20), max(size.height, 6) + 1  # draw() leaves a prompt line
+        if not size.width:
+            return None
+        return size.width, size.height + 1  # draw() leaves a line for a prompt
 
     def redraw(self) -> None:
         """Draw the plot, the argument panel and the status line for the current state."""
         state = self.state
         picture, size = state.picture(), self.plot_size()
         key = (picture, size, state.cursor)
-        if any(a is not b and a != b for a, b in zip(key, self.drawn_key)):
+        if size is not None and any(a is not b and a != b for a, b in zip(key, self.drawn_key)):
             # Up/Down, ? and messages leave the plot as it is
             self.drawn = draw(picture, size, state.cursor)
             state.cursor = min(state.cursor, self.drawn.chars - 1)
