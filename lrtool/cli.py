@@ -222,7 +222,7 @@ def plot(request: Request, output: str | None, log_y: bool, width: float | None,
 ))
 @with_request(load_backend=False)
 def explore(request: Request) -> int:
-    """Explore a schedule full-screen: change its arguments and watch the plot follow.
+    """Change a schedule's arguments at a key press and watch its plot follow.
 
     Up/Down choose an argument, Left/Right change it, Enter types it, ? lists the other keys;
     q quits printing the schedule as a SCHEDULE argument, Esc quits printing nothing.

@@ -1,10 +1,11 @@
 """The full-screen explorer: the plot ``lrtool plot`` draws, the chosen schedule's arguments
-beside it, and a status line; keys change the arguments and the view (``KEYS``).
+beside it, and a status line; keys change the arguments and the view (``views.KEYS``).
 
 The first picture comes from the NumPy backend at once; TensorFlow, when wanted, loads
-meanwhile in a process of its own (``lrtool.explore.worker``), and from then on each picture is drawn by NumPy first and replaced by
-TensorFlow's values when they are ready (the status line names the backend drawing). A key
-whose change is refused leaves everything as it was and says why in the status line.
+meanwhile in a process of its own (``lrtool.explore.worker``), and from then on each picture
+is drawn by NumPy first and replaced by TensorFlow's values when they are ready (the status
+line names the backend drawing). A key whose change is refused leaves everything as it was and
+says why in the status line.
 """
 
 from __future__ import annotations
@@ -12,71 +13,19 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.strip import Strip
-from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from lrtool.explore.state import State
+from lrtool.explore.views import PlotView, ValueInput, panel, status
 from lrtool.output.terminal import Drawn, draw
 from lrtool.picture import LogScaleError
 from lrtool.schedules import ScheduleError
 
 #: Seconds without a change before TensorFlow redraws what NumPy drew.
 REFINE_DELAY = 0.3
-#: The keys, as ``?`` lists them.
-KEYS = """\
-Up/Down     choose an argument
-Left/Right  change it by a step
-Enter       type its value (Esc: cancel)
-Tab         next schedule
-s           staircase on/off
-l           log / linear axis
-+ / -       zoom the steps in / out
-, / .       move the cursor (< > by 10)
-?           these keys
-q           quit, printing the schedule
-Esc         quit, printing nothing"""
-
-
-class PlotView(Widget):
-    """The plot, as lines of rich segments (Textual's Static would lay the text out again:
-    several times slower); redrawn to fit whenever its size changes."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.strips: list[Strip] = []
-
-    def show(self, lines: list[Text]) -> None:
-        console = self.app.console
-        self.strips = [Strip(list(line.render(console)), line.cell_len) for line in lines]
-        self.refresh()
-
-    def text(self) -> str:
-        """The plot as plain text, as the screen shows it."""
-        return "\n".join(strip.text for strip in self.strips)
-
-    def render_line(self, y: int) -> Strip:
-        if y < len(self.strips):
-            return self.strips[y].crop(0, self.size.width)
-        return Strip.blank(self.size.width)
-
-    def on_resize(self) -> None:
-        self.app.call_later(self.app.redraw)  # type: ignore[attr-defined]
-
-
-class ValueInput(Input):
-    """Where Enter types an argument's value; Esc gives up the edit."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
-
-    def action_cancel(self) -> None:
-        self.app.end_edit()  # type: ignore[attr-defined]
-
-
 class ExploreApp(App[str | None]):
     """The explorer over a State; ``tensorflow`` is the --backend choice to load later."""
 
@@ -212,50 +161,9 @@ class ExploreApp(App[str | None]):
             state.cursor = min(state.cursor, self.drawn.chars - 1)
             self.drawn_key = (picture, size, state.cursor)
             self.query_one("#plot", PlotView).show(self.drawn.lines)
-        self.query_one("#params", Static).update(self.panel())
-        self.query_one("#status", Static).update(self.status())
-
-    def panel(self) -> Text:
-        state = self.state
-        if state.help:
-            return Text(KEYS)
-        text = Text()
-        if len(state.schedules) > 1:
-            text.append(f"[{state.active + 1}/{len(state.schedules)}] {state.labels()[state.active]}"
-                        "\n", style="bold")
-        text.append(state.schedule.keras_name + "\n", style="bold")
-        rows = state.knobs()
-        if not rows:
-            text.append("no arguments to show\n", style="dim")
-        width = max(len(k.label) for k in rows) if rows else 0
-        for i, knob in enumerate(rows):
-            line = f"{knob.label:<{width}}  {knob.text}"
-            style = "reverse" if i == state.row else ("dim" if not knob.editable else "")
-            text.append(line + "\n", style=style)
-        knob = state.knob
-        if knob is not None and not knob.editable:
-            text.append("\nread-only: lrtool cannot build this schedule again\n", style="dim")
-        elif knob is not None and knob.help:
-            text.append("\n" + knob.help + "\n", style="dim")
-        text.append("\n? keys", style="dim")
-        return text
-
-    def status(self) -> Text:
-        state, drawn = self.state, self.drawn
-        text = Text()
-        kind, message = self.message
-        text.append(message or "", style="bold red" if kind == "error" else "")
-        text.append("\n")
-        steps = state.steps
-        backend = state.backend.name
-        if self.tensorflow_note:
-            backend += f" · {self.tensorflow_note}"
-        text.append(f"{backend} · steps {steps.first:,}–{steps.last:,}", style="bold")
-        if drawn is not None:
-            step = drawn.step_at(state.cursor)
-            values = " · ".join(f"{label} {value}" for label, value in state.readout(step))
-            text.append(f" · step {step:,}: {values}")
-        return text
+        self.query_one("#params", Static).update(panel(state))
+        self.query_one("#status", Static).update(
+            status(state, self.drawn, self.tensorflow_note, self.message))
 
     def after_change(self, notes: list[str] | None = None) -> None:
         """Redraw after the state changed, and draw again with TensorFlow when it is loaded."""

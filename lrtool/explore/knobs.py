@@ -71,7 +71,7 @@ def knobs(schedule: AnySchedule) -> list[Knob]:
             meta = field.metadata
             additive = _is_fraction(field.name, meta.get("scale"), meta.get("ints"))
             typical = meta.get("typical") or (0.0, 1.0)
-            step = nice_down((typical[1] - typical[0]) / 20 * 1.0001) if additive else 0.0
+            step = round_step((typical[1] - typical[0]) / 20) if additive else 0.0
             value = getattr(schedule, field.name)
             common = {"additive": additive, "step": step, "help": meta.get("help", ""),
                       "floats": schedule.int_rate or field.name in schedule.dtype_arguments}
@@ -115,6 +115,14 @@ def _is_fraction(name: str, scale: str | None, ints: bool | None) -> bool:
     if scale == "log" or ints or "step" in name or "learning_rate" in name or "lr" == name:
         return False
     return scale == "linear" or any(word in name for word in FRACTIONS)
+
+
+def round_step(value: float) -> float:
+    """The largest 1, 2 or 5 times a power of ten up to ``value``: an additive step that keeps
+    values short (0.5 - 0.05 = 0.45)."""
+    decade = math.floor(math.log10(value))
+    return max(float(f"{m}e{k}") for k in (decade - 1, decade) for m in (1, 2, 5)
+               if float(f"{m}e{k}") <= value * (1 + 1e-9))
 
 
 def nice_up(value: float) -> float:
