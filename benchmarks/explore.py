@@ -110,7 +110,9 @@ def main() -> int:
         for _ in range(runs):
             times["numpy only"].append(first_picture(Path(hidden)))
             times["TensorFlow installed"].append(first_picture(None))
-    print(f"first picture, 120x40 tmux pane, median of {runs}:")
+    load = os.getloadavg()[0]
+    print(f"first picture, 120x40 tmux pane, median of {runs} ({os.cpu_count()} cores, load"
+          f" average {load:.1f} at the end: a busy machine slows both alike):")
     for name, goal in FIRST_GOALS.items():
         median = statistics.median(times[name])
         failed |= median >= goal

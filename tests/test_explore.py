@@ -200,6 +200,20 @@ def test_log_axis_zoom_and_the_cursor_reading_exact_values() -> None:
     explore([COSINE], check)
 
 
+def test_resizing_redraws_to_fit() -> None:
+    async def check(pilot: Any, app: ExploreApp) -> None:
+        wide = Screen(app).plot.splitlines()
+        await pilot.resize_terminal(90, 24)
+        await pilot.pause()
+        narrow = Screen(app).plot.splitlines()
+        assert max(len(line.rstrip()) for line in narrow) < max(len(line.rstrip()) for line in wide)
+        assert len([l for l in narrow if "┤" in l or "│" in l]) < \
+            len([l for l in wide if "┤" in l or "│" in l])
+        assert any("└" in line for line in narrow)
+
+    explore([COSINE], check)
+
+
 def test_question_mark_tab_and_several_schedules() -> None:
     async def check(pilot: Any, app: ExploreApp) -> None:
         screen = Screen(app)

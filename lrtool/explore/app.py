@@ -151,7 +151,23 @@ class ExploreApp(App[str | None]):
         return size.width, size.height + 1  # draw() leaves a line for a prompt
 
     def redraw(self) -> None:
-        """Draw the plot, the argument panel and the status line for the current state."""
+        """Draw the plot, the argument panel and the status line for the current state.
+
+        Should TensorFlow's process fail meanwhile, NumPy draws instead, and the status line
+        says what happened.
+        """
+        from lrtool.explore.worker import WorkerFailed
+
+        try:
+            self._redraw()
+        except WorkerFailed as exc:
+            if self.state.backend is self.numpy:
+                raise
+            self.state.backend, self.tensorflow = self.numpy, None
+            self.tensorflow_note = f"TensorFlow failed: {exc}"
+            self._redraw()
+
+    def _redraw(self) -> None:
         state = self.state
         picture, size = state.picture(), self.plot_size()
         key = (picture, size, state.cursor)

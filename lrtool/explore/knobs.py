@@ -69,10 +69,11 @@ def knobs(schedule: AnySchedule) -> list[Knob]:
         rows = []
         for field in dataclasses.fields(schedule):
             meta = field.metadata
-            additive = _is_fraction(field.name, meta.get("scale"), meta.get("ints"))
+            value = getattr(schedule, field.name)
+            additive = (_is_fraction(field.name, meta.get("scale"), meta.get("ints"))
+                        and not isinstance(value, bool))
             typical = meta.get("typical") or (0.0, 1.0)
             step = round_step((typical[1] - typical[0]) / 20) if additive else 0.0
-            value = getattr(schedule, field.name)
             common = {"additive": additive, "step": step, "help": meta.get("help", ""),
                       "floats": schedule.int_rate or field.name in schedule.dtype_arguments}
             if isinstance(value, (list, tuple)):
