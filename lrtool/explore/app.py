@@ -33,7 +33,8 @@ class ExploreApp(App[str | None]):
     CSS = """
     #main { height: 1fr; }
     #plot { width: 1fr; height: 1fr; }
-    #params { width: 40; height: 1fr; border-left: solid $secondary; padding: 0 1; }
+    #params { width: 30%; min-width: 30; max-width: 40; height: 1fr;
+              border-left: solid $secondary; padding: 0 1; }
     #status { height: 2; }
     #input { display: none; height: 3; }
     #input.editing { display: block; }
