@@ -26,6 +26,8 @@ from lrtool.schedules import ScheduleError
 
 #: Seconds without a change before TensorFlow redraws what NumPy drew.
 REFINE_DELAY = 0.3
+
+
 class ExploreApp(App[str | None]):
     """The explorer over a State; ``tensorflow`` is the --backend choice to load later."""
 
@@ -130,6 +132,7 @@ class ExploreApp(App[str | None]):
             self.call_from_thread(self.refined, generation)
 
         threading.Thread(target=work, name="lrtool-refine", daemon=True).start()
+        self.redraw()  # the status line says TensorFlow is computing
 
     def refined(self, generation: int) -> None:
         if generation == self.generation:
