@@ -81,7 +81,7 @@ def table(request: Request, rows: int, all_rows: bool) -> None:
     from lrtool.evaluate import evaluate
     from lrtool.files import stdout_pipe
     from lrtool.output import table as table_output
-    from lrtool.sampling import edges_in, table_steps
+    from lrtool.sampling import edges_in, table_steps, with_trained
 
     if all_rows and len(request.steps) > MAX_TABLE_ROWS:
         raise click.BadParameter(
@@ -93,6 +93,7 @@ def table(request: Request, rows: int, all_rows: bool) -> None:
     if not all_rows and len(request.steps) > rows:
         edges = edges_in(request.series.values(), request.steps, rows, request.backend.mode)
         shown = table_steps(request.steps, edges, rows)
+    shown = with_trained(shown, request.steps, [mark.step for mark in request.trained])
     evaluation = evaluate(request.series, shown, request.backend)
     with stdout_pipe():
         table_output.render(
@@ -102,6 +103,7 @@ def table(request: Request, rows: int, all_rows: bool) -> None:
             steps_per_epoch=request.steps_per_epoch,
             edges=bool(edges),
             epoch_note=request.epoch_note,
+            trained=request.trained,
         )
 
 
@@ -187,7 +189,7 @@ def plot(request: Request, output: str | None, log_y: bool, width: float | None,
 
     title, panels = layout(request.schedules, request.labels)
     picture = Picture(title, panels, Engine(request.steps, request.backend),
-                      request.steps_per_epoch, log_y)
+                      request.steps_per_epoch, log_y, tuple(m.step for m in request.trained))
     checked = list(request.series.values())
     check_rates({label: s for label, s in picture.schedules().items()
                  if not any(s == done for done in checked)}, request.steps, request.backend)
@@ -213,6 +215,11 @@ def plot(request: Request, output: str | None, log_y: bool, width: float | None,
             note = terminal.render(picture)
         if note:
             click.echo(f"Note: {note}", err=True)
+    if request.trained:
+        from lrtool.output.table import trained_lines
+
+        click.echo("\n".join(trained_lines(request.trained, len(request.schedules) > 1)),
+                   err=True)
 
 
 @cli.command(epilog=examples(

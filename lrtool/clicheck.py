@@ -47,3 +47,43 @@ def checked_backend(name: str, schedules: list[AnySchedule], mode: str) -> Any:
         except ScalarOnly as exc:
             raise click.BadParameter(str(exc), param_hint="SCHEDULE") from None
     return backend
+
+
+def resume_start(params: dict[str, Any], saved: list[Any]) -> tuple[int, bool]:
+    """The first step to show, and whether --resume chose it: the step the saved models'
+    training reached (``lrtool.modelfile.SavedModel.trained``)."""
+    if not params["resume"]:
+        return params["start"], False
+    if params["start"] or params["at"]:
+        raise click.UsageError("--resume begins where training stands: use it without --start"
+                               " and --at")
+    reached = sorted({model.trained for model in saved if model.trained is not None})
+    if not reached:
+        why = ("the saved model holds no optimizer state (it was saved before compile)"
+               if saved else "give a saved model (.keras or .h5, saved after fit) as SCHEDULE")
+        raise click.BadParameter(why, param_hint="'--resume'")
+    if len(reached) > 1:
+        raise click.BadParameter(f"the saved models reached different steps"
+                                 f" ({', '.join(map(str, reached))}): use --start",
+                                 param_hint="'--resume'")
+    return reached[0], True
+
+
+def trained_marks(saved: list[Any], schedules: list[AnySchedule], labels: list[str],
+                  columns: dict[str, Any], backend: Any) -> list[Any]:
+    """Where each saved model's training stands, with the rate of its next step per column
+    (every column for a lone schedule, whose --both columns are its own)."""
+    import numpy as np
+
+    from lrtool.evaluate import Trained
+
+    marks = []
+    for schedule, label in zip(schedules, labels):
+        model = next((m for m in saved if m.schedule is schedule and m.trained is not None), None)
+        if model is None:
+            continue
+        own = columns if len(schedules) == 1 else {label: columns[label]}
+        at = np.array([model.trained], np.int64)
+        marks.append(Trained(model.trained, model.source,
+                             {k: float(backend.evaluate(s, at)[0]) for k, s in own.items()}))
+    return marks

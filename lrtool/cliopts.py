@@ -19,14 +19,14 @@ from click.core import ParameterSource
 from lrtool import clitypes
 from lrtool.backends import ENV_VAR, NAMES
 from lrtool.schedules import DEFAULT, AnySchedule, ScheduleError
-from lrtool.clicheck import check_rates, checked_backend
+from lrtool.clicheck import check_rates, checked_backend, resume_start, trained_marks
 from lrtool.steps import Steps
 
 #: Extra spellings of schedule options.
 ALIASES = {"initial_learning_rate": ("--lr",)}
 _FLAGS = [f.name for f in dataclasses.fields(DEFAULT)]
 _STEP_OPTIONS = ["steps", "start", "every", "at", "both", "epochs", "steps_per_epoch",
-                 "dataset_size", "batch_size", "backend", "run_eagerly", "jit_compile"]
+                 "dataset_size", "batch_size", "backend", "run_eagerly", "jit_compile", "resume"]
 
 
 def option_name(argument: str) -> str:
@@ -67,6 +67,9 @@ def step_options(command: Callable[..., Any]) -> Callable[..., Any]:
                           "[default: about ten decay periods]"),
         click.option("--start", type=clitypes.STEPS, default=0, metavar="S",
                      help="Begin at step S instead of 0."),
+        click.option("--resume", is_flag=True,
+                     help="Begin at the step a saved model's training reached (SCHEDULE is a"
+                          " .keras or .h5 file saved after fit): what resuming applies."),
         click.option("--every", type=clitypes.POSITIVE_STEPS, default=1, metavar="K",
                      show_default=True, help="Only every K-th step: S, S+K, S+2K, ..."),
         click.option("--at", "at", type=clitypes.STEP_LIST, multiple=True, metavar="LIST",
@@ -117,6 +120,8 @@ class Request:
     #: bad input is then an error alone, not warnings and an error.
     warnings: list[str] = dataclasses.field(default_factory=list)
     announced: bool = False
+    #: Steps saved models' training reached (``lrtool.modelfile``), to mark in the output.
+    trained: list[Any] = dataclasses.field(default_factory=list)  # of evaluate.Trained
 
     def announce(self) -> None:
         """Print the warnings on stderr (once): a command calls this before its output."""
@@ -128,11 +133,13 @@ class Request:
 
 def schedules_from(specs: Sequence[str], flags: dict[str, Any],
                    names: Sequence[tuple[str, object]] = (),
-                   imports: Sequence[str] = ()) -> list[AnySchedule]:
+                   imports: Sequence[str] = (), saved: list[Any] | None = None
+                   ) -> list[AnySchedule]:
     """The schedules of the SCHEDULE arguments, or else the one the flags describe.
 
     ``names`` come from ``--set``, ``imports`` from ``--import`` (loaded first, so that their
-    classes are registered when Keras JSON names them).
+    classes are registered when Keras JSON names them); ``saved`` receives the saved models
+    read (``lrtool.modelfile.SavedModel``).
     """
     from lrtool.spec import Reader
 
@@ -172,6 +179,8 @@ def schedules_from(specs: Sequence[str], flags: dict[str, Any],
             raise click.BadParameter(message, param_hint=f"SCHEDULE {shown!r}") from None
     for note in dict.fromkeys(reader.notes):
         click.echo(f"Note: {note}", err=True)
+    if saved is not None:
+        saved.extend(reader.saved)
     return schedules
 
 
@@ -183,8 +192,10 @@ def prepare(params: dict[str, Any]) -> Request:
     from lrtool.steps import select
     from lrtool.surprises import report
 
+    saved: list[Any] = []
     schedules = schedules_from(params["specs"], {n: params[n] for n in _FLAGS},
-                               params["set_names"], params["imports"])
+                               params["set_names"], params["imports"], saved)
+    params["start"], resumed = resume_start(params, saved)
     at = [step for group in params["at"] for step in group]
     if at and (params["steps"] is not None or params["epochs"] or params["start"]
                or params["every"] != 1):
@@ -196,9 +207,14 @@ def prepare(params: dict[str, Any]) -> Request:
         total = params["epochs"] * per_epoch
     if total is None:
         total = max(s.suggested_steps() for s in schedules)
+        if resumed and params["start"] > total * 0.9:  # past the schedule's shape: what comes
+            total += params["start"]
     if not at:
         if total == 0:
             raise click.BadParameter("must be at least 1", param_hint="'--steps'")
+        if resumed and params["start"] >= total:
+            raise click.BadParameter(f"training reached step {params['start']:,}, not below"
+                                     f" the {total:,} steps asked for", param_hint="'--resume'")
         if params["start"] >= total:
             raise click.BadParameter(f"{params['start']} is not below --steps ({total})",
                                      param_hint="'--start'")
@@ -222,7 +238,9 @@ def prepare(params: dict[str, Any]) -> Request:
     backend = checked_backend(params["backend"], schedules, mode)
     check_rates(chosen, steps, backend)
     warnings = report(dict(zip(labels, schedules)), steps, params["epochs"], per_epoch)
-    return Request(schedules, labels, chosen, steps, per_epoch, backend, epoch_note, warnings)
+    trained = trained_marks(saved, schedules, labels, chosen, backend)
+    return Request(schedules, labels, chosen, steps, per_epoch, backend, epoch_note, warnings,
+                   trained=trained)
 
 
 def _hint(argument: str | None) -> str | None:
