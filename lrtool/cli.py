@@ -236,8 +236,12 @@ def config(schedule: AnySchedule) -> None:
     command reads it as a SCHEDULE file.
     """
     from lrtool.keras_json import dumps
+    from lrtool.schedules import ScheduleError
 
-    click.echo(dumps(schedule))
+    try:
+        click.echo(dumps(schedule))
+    except ScheduleError as exc:  # a constant rate, or a class of yours without get_config
+        raise click.BadParameter(exc.message, param_hint="SCHEDULE") from None
 
 
 class Interrupted(Exception):

@@ -50,7 +50,7 @@ def optimizer_of(document: dict[str, Any], training: Any = None) -> dict[str, An
     else:
         compiled = document.get("compile_config")
         optimizer = compiled.get("optimizer") if isinstance(compiled, dict) else None
-    if optimizer is None and training is None and isinstance(compiled, dict):
+    if optimizer is None and training is None and isinstance(compiled, dict) and compiled:
         raise ScheduleError(None, f"the model ({model_name(document)}) was compiled, but its"
                             " config leaves the optimizer out (model.to_json() does): give the"
                             " model.save('model.keras') file, or the config.json inside it")
