@@ -31,8 +31,8 @@ def cli() -> None:
     """See every learning rate a Keras schedule gives your optimizer, before you train.
 
     A SCHEDULE is a Keras constructor call as written in training code, such as
-    'CosineDecay(1e-3, decay_steps=10000)', or a Keras JSON file ('-' for standard input);
-    give several to compare them. Without one, the --initial-learning-rate, --decay-steps,
+    'CosineDecay(1e-3, decay_steps=10000)', a Keras JSON file ('-' for standard input), or a
+    saved model (.keras, .h5); give several to compare them. Without one, the --initial-learning-rate, --decay-steps,
     --decay-rate and --staircase options describe an InverseTimeDecay. Values are evaluated by
     TensorFlow's own schedule when installed, else by a NumPy copy of its arithmetic.
     """
@@ -68,6 +68,7 @@ MAX_TABLE_ROWS = 10_000
     'lrtool table --decay-steps 1000 --decay-rate 0.5 --at 0,999,1000,5000',
     "lrtool table 'PiecewiseConstantDecay([1000, 5000], [1e-2, 1e-3, 1e-4])' --steps 8000",
     "lrtool table 'CosineDecay(0.1, 20000)' --epochs 10 --dataset-size 50000 --batch-size 128",
+    'lrtool table model.keras --resume --steps 20000',
 ))
 @with_request
 @click.option("--rows", type=clitypes.StepCount(minimum=1, maximum=MAX_TABLE_ROWS), default=30,

@@ -252,9 +252,10 @@ def _hint(argument: str | None) -> str | None:
 #: What every command's help says SCHEDULE may be, after the command's own description.
 SCHEDULE_HELP = """
 SCHEDULE is a Keras constructor call as written in training code, such as
-'CosineDecay(1e-3, decay_steps=10000)' (a keras.optimizers.schedules. prefix is fine), or a
-Keras JSON file: a serialized schedule or a whole optimizer config ('-' reads standard input).
-Without one, --initial-learning-rate, --decay-steps, --decay-rate and --staircase describe an
+'CosineDecay(1e-3, decay_steps=10000)' (a keras.optimizers.schedules. prefix is fine), a
+Keras JSON file: a serialized schedule or a whole optimizer config ('-' reads standard input),
+or a saved model (.keras, .h5, or its config.json): its optimizer's rate, and the step its
+training reached. Without one, --initial-learning-rate, --decay-steps, --decay-rate and --staircase describe an
 InverseTimeDecay."""
 
 
