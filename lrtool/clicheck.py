@@ -69,6 +69,23 @@ def resume_start(params: dict[str, Any], saved: list[Any]) -> tuple[int, bool]:
     return reached[0], True
 
 
+def default_total(suggested: int, start: int, resumed: bool, saved: list[Any]) -> int:
+    """Steps to show when --steps and --epochs do not say: the schedule's suggestion, reaching
+    a tenth past where saved training stands, or after --resume the next ``suggested`` steps
+    when training is already near or past the end of the suggestion."""
+    if resumed:
+        return suggested + start if start > suggested * 0.9 else suggested
+    reached = [model.trained for model in saved if model.trained is not None]
+    return max([suggested] + [step + 1 + suggested // 10 for step in reached])
+
+
+def check_resume(start: int, total: int, resumed: bool) -> None:
+    """Refuse --resume past the steps asked for: that run is over."""
+    if resumed and start >= total:
+        raise click.BadParameter(f"training reached step {start:,}, not below the {total:,}"
+                                 " steps asked for", param_hint="'--resume'")
+
+
 def trained_marks(saved: list[Any], schedules: list[AnySchedule], labels: list[str],
                   columns: dict[str, Any], backend: Any) -> list[Any]:
     """Where each saved model's training stands, with the rate of its next step per column

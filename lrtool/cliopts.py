@@ -19,7 +19,9 @@ from click.core import ParameterSource
 from lrtool import clitypes
 from lrtool.backends import ENV_VAR, NAMES
 from lrtool.schedules import DEFAULT, AnySchedule, ScheduleError
-from lrtool.clicheck import check_rates, checked_backend, resume_start, trained_marks
+from lrtool.clicheck import (
+    check_rates, check_resume, checked_backend, default_total, resume_start, trained_marks,
+)
 from lrtool.steps import Steps
 
 #: Extra spellings of schedule options.
@@ -206,15 +208,12 @@ def prepare(params: dict[str, Any]) -> Request:
     if params["epochs"]:
         total = params["epochs"] * per_epoch
     if total is None:
-        total = max(s.suggested_steps() for s in schedules)
-        if resumed and params["start"] > total * 0.9:  # past the schedule's shape: what comes
-            total += params["start"]
+        total = default_total(max(s.suggested_steps() for s in schedules), params["start"],
+                              resumed, saved)
     if not at:
         if total == 0:
             raise click.BadParameter("must be at least 1", param_hint="'--steps'")
-        if resumed and params["start"] >= total:
-            raise click.BadParameter(f"training reached step {params['start']:,}, not below"
-                                     f" the {total:,} steps asked for", param_hint="'--resume'")
+        check_resume(params["start"], total, resumed)
         if params["start"] >= total:
             raise click.BadParameter(f"{params['start']} is not below --steps ({total})",
                                      param_hint="'--start'")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from typing import Any
 
 from lrtool.modelfile.config import is_model, schedule_of
@@ -63,11 +64,21 @@ def not_a_model_file(path: str) -> str | None:
             return f"{printable(path)} holds TensorFlow checkpoints: {READS}"
         return None
     name = os.path.basename(path)
-    if (name == "checkpoint" or name.endswith(".index") or ".data-0" in name
-            or os.path.isfile(f"{path}.index")):
+    if (name == "checkpoint" or re.search(r"\.data-\d{5}-of-\d{5}$", name)
+            or (name.endswith(".index") and os.path.isfile(path) and _has_data(path[:-6]))
+            or (os.path.isfile(f"{path}.index") and _has_data(path))):
         return (f"{printable(path)} is a TensorFlow checkpoint: it holds variables but no"
                 f" optimizer config; {READS}")
     return None
+
+
+def _has_data(prefix: str) -> bool:
+    """Whether a TensorFlow checkpoint's data shards sit beside ``prefix.index``."""
+    folder, stem = os.path.split(prefix)
+    try:
+        return any(n.startswith(f"{stem}.data-") for n in os.listdir(folder or "."))
+    except OSError:
+        return False
 
 
 def from_json(document: Any, path: str | None, custom: Any = None,

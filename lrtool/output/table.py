@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import string
 from collections.abc import Sequence
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Literal
 
 from lrtool.evaluate import Evaluation, Trained
 from lrtool.schedules import AnySchedule
@@ -30,6 +30,7 @@ class Column:
     header: str
     cells: list[str]
     style: str = "green"
+    justify: Literal["left", "right"] = "right"
 
 
 def caption(schedules: dict[str, AnySchedule], backend: str, shown: int, total: int,
@@ -103,7 +104,7 @@ def build(fixed: Sequence[Column], values: Sequence[Column]) -> Table:
 
     table = Table(box=box.SIMPLE_HEAD, header_style="bold")
     for column in [*fixed, *values]:
-        table.add_column(column.header, justify="right", style=column.style, no_wrap=True)
+        table.add_column(column.header, justify=column.justify, style=column.style, no_wrap=True)
     for row in zip(*(column.cells for column in [*fixed, *values])):
         table.add_row(*row)
     return table
@@ -174,10 +175,12 @@ def render(
     fixed = [Column("step", [str(int(s)) for s in evaluation.steps], "cyan")]
     if steps_per_epoch:
         fixed.append(Column("epoch", epoch_texts(evaluation.steps, steps_per_epoch), ""))
-    marked = {mark.step for mark in trained}
-    if marked & set(evaluation.steps.tolist()):
-        fixed.append(Column("", [NEXT_MARK if s in marked else "" for s in
-                                 evaluation.steps.tolist()], "bold yellow"))
+    marked: dict[int, list[str]] = {}
+    for mark in trained:  # with several schedules, the mark names whose training it is
+        marked.setdefault(mark.step, []).extend(mark.next_values if len(schedules) > 1 else [])
+    if marked.keys() & set(evaluation.steps.tolist()):
+        fixed.append(Column("", [" ".join([NEXT_MARK, *marked[s]]) if s in marked else ""
+                                 for s in evaluation.steps.tolist()], "bold yellow", "left"))
     values = [Column(label, format_numbers(v)) for label, v in evaluation.columns.items()]
     tables, keys = layout(console, fixed, values, keyed=len(schedules) > 1)
     room = console.width
