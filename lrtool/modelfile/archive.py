@@ -9,10 +9,11 @@ schedule is still shown, with a note that the step could not be read.
 
 from __future__ import annotations
 
+import io
 import json
 import zipfile
 import zlib
-from typing import Any
+from typing import IO, Any
 
 from lrtool.modelfile import hdf5
 from lrtool.schedules import ScheduleError
@@ -78,7 +79,61 @@ def _step(archive: zipfile.ZipFile, source: str, notes: list[str] | None) -> int
         if notes is not None:
             notes.append(f"{source}: the step training reached is not read ({exc.message})")
         return None
-    with archive.open(info) as member:
-        weights = hdf5.open_file(member, info.file_size, f"{source}'s {WEIGHTS}")
-        with weights:
-            return hdf5.archive_step(weights)
+    shown = f"{source}'s {WEIGHTS}"
+    start = _stored_at(archive, info)
+    if start is None:  # compressed: zipfile's stream, slower to seek but the same bytes
+        with archive.open(info) as member, hdf5.open_file(member, info.file_size, shown) as root:
+            return hdf5.archive_step(root)
+    assert archive.fp is not None  # open: read_archive holds it
+    window = Window(archive.fp, start, info.file_size)
+    with hdf5.open_file(window, info.file_size, shown) as root:
+        return hdf5.archive_step(root)
+
+
+def _stored_at(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int | None:
+    """Where an uncompressed member's bytes start in the archive (Keras stores the weights
+    uncompressed); None for a compressed or encrypted one. zipfile's own stream seeks by
+    reading forward from the start, which for a model of gigabytes is slow."""
+    if info.compress_type != zipfile.ZIP_STORED or info.flag_bits & 1 or archive.fp is None:
+        return None
+    archive.fp.seek(info.header_offset)
+    header = archive.fp.read(30)
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(f"bad local header for {info.filename}")
+    start = (info.header_offset + 30 + int.from_bytes(header[26:28], "little")
+             + int.from_bytes(header[28:30], "little"))
+    archive.fp.seek(0, io.SEEK_END)
+    if start + info.file_size > archive.fp.tell():
+        raise zipfile.BadZipFile(f"{info.filename} runs past the end of the archive")
+    return start
+
+
+class Window(io.RawIOBase):
+    """Bytes ``start .. start + size`` of an open file, as a file of their own that seeks in
+    place: what h5py reads an uncompressed zip member through."""
+
+    def __init__(self, handle: IO[bytes], start: int, size: int) -> None:
+        super().__init__()
+        self.handle, self.start, self.size, self.position = handle, start, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: self.size}[whence]
+        self.position = max(0, base + offset)
+        return self.position
+
+    def readinto(self, buffer: Any) -> int:
+        count = max(0, min(len(buffer), self.size - self.position))
+        self.handle.seek(self.start + self.position)
+        data = self.handle.read(count)
+        buffer[: len(data)] = data
+        self.position += len(data)
+        return len(data)

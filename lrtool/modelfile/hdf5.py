@@ -9,7 +9,9 @@ Only attributes and scalar datasets are read; no model is built.
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from typing import IO, Any
 
 from lrtool.schedules import ScheduleError
@@ -58,14 +60,21 @@ def check_superblock(stream: IO[bytes], size: int, source: str) -> None:
                             f" {size:,}")
 
 
-def open_file(stream: IO[bytes], size: int, source: str) -> Any:
-    """An h5py File read from ``stream`` (a file or a zip member) after ``check_superblock``."""
+#: What h5py raises for damage libhdf5 finds ("bad heap free list", "wrong B-tree signature").
+DAMAGE = (OSError, ValueError, RuntimeError, KeyError, TypeError, UnicodeDecodeError)
+
+
+@contextlib.contextmanager
+def open_file(stream: IO[bytes], size: int, source: str) -> Iterator[Any]:
+    """An h5py File read from ``stream`` (a file or a zip member) after ``check_superblock``;
+    damage libhdf5 meets while it is read becomes one ScheduleError naming the file."""
     check_superblock(stream, size, source)
     h5py = h5py_module()
     stream.seek(0)
     try:
-        return h5py.File(stream, "r")
-    except (OSError, ValueError, RuntimeError) as exc:
+        with h5py.File(stream, "r") as root:
+            yield root
+    except DAMAGE as exc:
         raise ScheduleError(None, f"{source} is a corrupt HDF5 file ({_first_line(exc)})") from None
 
 
@@ -76,12 +85,9 @@ def _first_line(exc: BaseException) -> str:
 
 def json_attribute(node: Any, name: str, source: str) -> Any:
     """A JSON attribute (Keras's ``model_config``, ``training_config``), decoded; None if absent."""
-    try:
-        if name not in node.attrs:
-            return None
-        value = node.attrs[name]
-    except (OSError, ValueError, RuntimeError, KeyError) as exc:
-        raise ScheduleError(None, f"{source}: cannot read {name} ({_first_line(exc)})") from None
+    if name not in node.attrs:
+        return None
+    value = node.attrs[name]
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
     if not isinstance(value, str):
@@ -99,34 +105,25 @@ def scalar_step(node: Any) -> int | None:
     shape, dtype = getattr(node, "shape", None), getattr(node, "dtype", None)
     if shape != () or dtype is None or dtype.kind not in "iu":
         return None
-    try:
-        return int(node[()])
-    except (OSError, ValueError, RuntimeError):
-        return None
+    return int(node[()])
 
 
 def archive_step(weights: Any) -> int | None:
     """``optimizer.iterations`` in a ``.keras`` archive's ``model.weights.h5``: the optimizer's
     first variable, ``optimizer/vars/0`` (None: no optimizer state was saved)."""
-    try:
-        return scalar_step(weights.get("optimizer/vars/0"))
-    except (OSError, ValueError, RuntimeError, KeyError):
-        return None
+    return scalar_step(weights.get("optimizer/vars/0"))
 
 
 def legacy_step(root: Any) -> int | None:
     """``optimizer.iterations`` in a legacy ``.h5`` model: the ``optimizer_weights`` dataset whose
     name ends in ``iteration`` (Keras 3) or ``iter`` (Keras 2); None without one."""
-    try:
-        group = root.get("optimizer_weights")
-        if group is None:
-            return None
-        names = [n for key in group.attrs if key.startswith("weight_names")
-                 for n in group.attrs[key]]
-        for name in names:
-            text = name.decode("utf-8", "replace") if isinstance(name, bytes) else str(name)
-            if text.rsplit("/", 1)[-1].split(":")[0] in _ITERATION_NAMES:
-                return scalar_step(group.get(text))
-    except (OSError, ValueError, RuntimeError, KeyError, TypeError):
+    group = root.get("optimizer_weights")
+    if group is None:
         return None
+    names = [n for key in group.attrs if key.startswith("weight_names")
+             for n in group.attrs[key]]
+    for name in names:
+        text = name.decode("utf-8", "replace") if isinstance(name, bytes) else str(name)
+        if text.rsplit("/", 1)[-1].split(":")[0] in _ITERATION_NAMES:
+            return scalar_step(group.get(text))
     return None
