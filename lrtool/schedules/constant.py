@@ -28,7 +28,7 @@ class Constant(Schedule):
     """The optimizer's own float32 ``learning_rate`` variable, the same at every step.
 
     Example:
-        Constant(0.01) gives float32(0.01) = 0.0099999998 at every step
+        Constant(0.01) gives float32(0.01) (0.009999999776482582) at every step
     """
 
     keras_name = "Constant"
