@@ -254,8 +254,8 @@ SCHEDULE is a Keras constructor call as written in training code, such as
 'CosineDecay(1e-3, decay_steps=10000)' (a keras.optimizers.schedules. prefix is fine), a
 Keras JSON file: a serialized schedule or a whole optimizer config ('-' reads standard input),
 or a saved model (.keras, .h5, or its config.json): its optimizer's rate, and the step its
-training reached. Without one, --initial-learning-rate, --decay-steps, --decay-rate and --staircase describe an
-InverseTimeDecay."""
+training reached. Without one, --initial-learning-rate, --decay-steps, --decay-rate and
+--staircase describe an InverseTimeDecay."""
 
 
 def with_schedule_help(command: Callable[..., Any], several: bool) -> Callable[..., Any]:
