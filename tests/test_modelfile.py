@@ -223,6 +223,13 @@ def test_corrupt_truncated_and_bomb_archives(saved: dict[str, Any], tmp_path: Pa
     notzip = io.BytesIO()
     with zipfile.ZipFile(notzip, "w") as archive:
         archive.writestr("notes.txt", "hello")
+    notmodel = io.BytesIO()
+    with zipfile.ZipFile(notmodel, "w") as archive:
+        archive.writestr("config.json", json.dumps({"epochs": 3}))
+    import h5py
+
+    with h5py.File(tmp_path / "data.h5", "w") as table:
+        table["x"] = np.arange(3)
     cases = {
         "half.keras": (data[: len(data) // 2], "corrupt or truncated .keras archive"),
         "cut.keras": (data[:-30], "corrupt or truncated .keras archive"),
@@ -231,6 +238,8 @@ def test_corrupt_truncated_and_bomb_archives(saved: dict[str, Any], tmp_path: Pa
         "bomb.keras": (bomb.getvalue(), "declares 68,157,440 bytes"),
         "lying.keras": (bytes(lying), "corrupt or truncated .keras archive"),
         "notes.keras": (notzip.getvalue(), "has no config.json"),
+        "notmodel.keras": (notmodel.getvalue(), "config.json is not a Keras model config"),
+        "data.h5": ((tmp_path / "data.h5").read_bytes(), "is HDF5 but not a Keras model"),
         "random.h5": (bytes(range(256)) * 8, "binary, not a schedule"),
     }
     for name, (content, fragment) in cases.items():
