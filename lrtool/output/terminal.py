@@ -101,13 +101,17 @@ def _panel(curves: dict[str, Curve], top: list[Text], picture: Picture, y: YAxis
         codes -= braille.BLANK
         bits |= codes
         owner[codes > 0] = i
-    styles = [colours[label] for label in curves]
+    styles = [colours[label] for label in curves] + ["yellow"]
+    for mark in picture.shown_marks:  # a dotted line where training stands, behind the curves
+        column = int(columns_of(cuts, np.array([mark], np.int64))[0]) // 2
+        owner[:, column] = np.where(bits[:, column] == 0, len(curves), owner[:, column])
     ticks = y.labels()
 
     lines = list(top)
     for r in range(y.rows):
         row = Text(f"{ticks.get(r, ''):>{gutter - 1}}" + ("┤" if r in ticks else "│"), style="dim")
-        cells = [chr(braille.BLANK + code) if code else " " for code in bits[r].tolist()]
+        cells = [chr(braille.BLANK + code) if code else "┊" if who == len(curves) else " "
+                 for code, who in zip(bits[r].tolist(), owner[r].tolist())]
         # One styled piece per run of cells of the same curve (or of blanks).
         for who, run in itertools.groupby(zip(owner[r].tolist(), cells), key=lambda cell: cell[0]):
             row.append("".join(cell for _, cell in run), style=styles[who] if who >= 0 else "")
@@ -135,7 +139,8 @@ def info_line(picture: Picture) -> tuple[str, str]:
             f" ({n:,} step{'s' if n != 1 else ''}){sampled} · backend {picture.backend_name}")
     short = (f"steps {picture.first:,}–{picture.last:,} · {scale}{floor}{sampled}"
              f" · {picture.backend_name}")
-    return full, short
+    marks = "".join(f" · ┊ trained {m:,} steps" for m in picture.shown_marks)
+    return full + marks, short + marks
 
 
 @dataclasses.dataclass
