@@ -61,8 +61,13 @@ def loads(text: str, custom: Custom | None = None,
 
     ``notes`` collects repairs of arguments Keras could not run (``Schedule.from_arguments``).
     """
+    return from_keras(decode(text), custom, notes)
+
+
+def decode(text: str) -> Any:
+    """Decoded JSON text; ScheduleError says in one line why it is not usable JSON."""
     try:
-        document = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ScheduleError(None, f"not valid JSON: {exc.msg.removesuffix(' at')} at line {exc.lineno}"
                             f" column {exc.colno}") from None
@@ -73,7 +78,6 @@ def loads(text: str, custom: Custom | None = None,
             raise ScheduleError(None, "the JSON holds an integer of more than 4300 digits:"
                                 " no schedule argument is that large") from None
         raise ScheduleError(None, f"not usable JSON: {printable(str(exc), 80)}") from None
-    return from_keras(document, custom, notes)
 
 
 def from_keras(document: Any, custom: Custom | None = None,
