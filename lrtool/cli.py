@@ -16,6 +16,7 @@ import click
 
 from lrtool import clitypes
 from lrtool.clicheck import check_rates
+from lrtool.cliworker import worker
 from lrtool.cliopts import Request, with_request, with_schedule
 from lrtool.schedules import AnySchedule
 
@@ -231,6 +232,9 @@ def config(schedule: AnySchedule) -> None:
     from lrtool.keras_json import dumps
 
     click.echo(dumps(schedule))
+
+
+cli.add_command(worker)
 
 
 class Interrupted(Exception):
