@@ -162,7 +162,7 @@ def test_first_command_starts_a_worker_that_idles_out(base: Path) -> None:
 
 def test_a_killed_or_wedged_worker_falls_back(base: Path) -> None:
     env = settings_for(base / "faults")
-    args = ("table", SCHEDULES[1], "--steps", "3000")
+    args = ("csv", SCHEDULES[1], "--steps", "3e5")
     expected = lrtool({**env, "LRTOOL_WORKER": "off"}, *args)
     assert lrtool(env, "worker", "start").returncode == 0
     [pid] = worker_processes(base / "faults")
@@ -173,11 +173,19 @@ def test_a_killed_or_wedged_worker_falls_back(base: Path) -> None:
         os.kill(pid, signal.SIGCONT)
     assert wedged.stdout == expected.stdout
     assert wedged.stderr.decode().count("\n") == 1 and "did not answer" in wedged.stderr.decode()
-    os.kill(pid, signal.SIGKILL)  # dead: its socket and lock stay behind
+
+    before = served(env)
+    client = subprocess.Popen([sys.executable, "-m", "lrtool", *args], env=_env(**env),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wait_for(lambda: served(env) > before + 1)
+    os.kill(pid, signal.SIGKILL)  # mid-request; its socket and lock stay behind
+    out, err = client.communicate(timeout=300)
+    assert out == expected.stdout
+    assert err.decode().count("\n") == 1 and "the TensorFlow worker failed" in err.decode()
+
     wait_for(lambda: not worker_processes(base / "faults"))
-    killed = lrtool(env, *args)
-    assert (killed.stdout, killed.stderr) == (expected.stdout, b"")
-    # that command started a new worker in place of the crashed one's socket
+    dead = lrtool(env, *args)  # a stale socket: no line, and a new worker replaces it
+    assert (dead.stdout, dead.stderr) == (expected.stdout, b"")
     wait_for(lambda: b"running" in lrtool(env, "worker", "status").stdout)
     assert lrtool(env, *args).stdout == expected.stdout
     assert served(env) >= 1

@@ -177,8 +177,9 @@ def holder(where: paths.Place) -> int | None:
         os.close(fd)
 
 
-def start(where: paths.Place) -> bool:
-    """Start the worker detached (own session, stdio on /dev/null) unless one lives; no wait."""
+def start(where: paths.Place, after_exit: bool = False) -> bool:
+    """Start the worker detached (own session, stdio on /dev/null) unless one lives; no wait.
+    ``after_exit``: it imports TensorFlow only once this process has exited."""
     import subprocess
 
     if holder(where) is not None:
@@ -186,9 +187,11 @@ def start(where: paths.Place) -> bool:
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-    subprocess.Popen([sys.executable, "-m", "lrtool.worker.server"], stdin=subprocess.DEVNULL,
-                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd="/", env=env,
-                     start_new_session=True, close_fds=True)
+    after = ["--after", str(os.getpid())] if after_exit else []
+    subprocess.Popen([sys.executable, "-m", "lrtool.worker.server", *after],
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL, cwd="/", env=env, start_new_session=True,
+                     close_fds=True)
     return True
 
 
@@ -196,7 +199,7 @@ def _start_if_loaded(where: paths.Place) -> None:
     """At exit: start the worker if TensorFlow loaded in this process (so it can in the worker)."""
     if "tensorflow" in sys.modules:
         with contextlib.suppress(OSError, paths.UnsafePlace):
-            start(where)
+            start(where, after_exit=True)
 
 
 def warm_backend(name: str | None, schedules: Sequence[Any], mode: str) -> WorkerBackend | None:
