@@ -177,6 +177,16 @@ def holder(where: paths.Place) -> int | None:
         os.close(fd)
 
 
+SERVER = "lrtool.worker.server"
+#: A command's worker waits for it to exit before it even imports lrtool: TensorFlow's teardown
+#: in the command takes seconds, and must not share the CPU with the worker's import.
+AFTER_EXIT = ("import os, runpy, sys, time\n"
+              "end = time.monotonic() + 60\n"
+              "while os.getppid() == int(sys.argv[1]) and time.monotonic() < end:\n"
+              "    time.sleep(0.02)\n"
+              f"runpy.run_module({SERVER!r}, run_name='__main__')\n")
+
+
 def start(where: paths.Place, after_exit: bool = False) -> bool:
     """Start the worker detached (own session, stdio on /dev/null) unless one lives; no wait.
     ``after_exit``: it imports TensorFlow only once this process has exited."""
@@ -187,8 +197,8 @@ def start(where: paths.Place, after_exit: bool = False) -> bool:
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-    after = ["--after", str(os.getpid())] if after_exit else []
-    subprocess.Popen([sys.executable, "-m", "lrtool.worker.server", *after],
+    command = ["-c", AFTER_EXIT, str(os.getpid())] if after_exit else ["-m", SERVER]
+    subprocess.Popen([sys.executable, *command],
                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                      stderr=subprocess.DEVNULL, cwd="/", env=env, start_new_session=True,
                      close_fds=True)

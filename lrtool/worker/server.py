@@ -5,15 +5,13 @@ Started detached by the first command that evaluates with TensorFlow in its own 
 
 1. takes the installation's lock file, or exits at once when another worker holds it, so that
    there is one worker per user and installation however many commands start one;
-2. waits for the command that started it to exit (``--after PID``): TensorFlow's teardown in
-   that command takes seconds, and must not share the CPU with this import;
-3. imports TensorFlow, and only then replaces any socket a crashed worker left and listens;
-4. serves each connection in its own thread: authentication, then requests (``protocol``). A
+2. imports TensorFlow, and only then replaces any socket a crashed worker left and listens;
+3. serves each connection in its own thread: authentication, then requests (``protocol``). A
    schedule arrives as Keras JSON and is rebuilt by ``keras_json`` from lrtool's registry only, so
    no user code runs here; the values come from the same ``TensorFlowBackend`` a command would
    use in its own process. Evaluations run one at a time: eager mode switches one of
    TensorFlow's global optimizer options while its function runs;
-5. exits after ``LRTOOL_WORKER_IDLE`` seconds without a request, on ``stop`` or on SIGTERM,
+4. exits after ``LRTOOL_WORKER_IDLE`` seconds without a request, on ``stop`` or on SIGTERM,
    removing its socket and lock file. Ctrl-C in a terminal never reaches it (own session), and a
    client that goes away mid-request only ends its own connection.
 """
@@ -204,13 +202,6 @@ class Worker:
             threading.Thread(target=self.serve, args=(conn,), daemon=True).start()
 
 
-def wait_for_exit(parent: int, seconds: float = 60.0) -> None:
-    """Wait until the process that started this one has exited (this one is then adopted)."""
-    end = time.monotonic() + seconds
-    while os.getppid() == parent and time.monotonic() < end:
-        time.sleep(0.02)
-
-
 def main() -> int:
     """Run a worker for this installation; 0 when one already runs, 1 when it cannot start."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -229,8 +220,6 @@ def main() -> int:
     except (OSError, paths.UnsafePlace) as exc:
         print(f"lrtool worker: {exc}", file=sys.stderr)
         return 1
-    if len(sys.argv) > 2 and sys.argv[1] == "--after":  # started by a command as it exits:
-        wait_for_exit(int(sys.argv[2]))  # import TensorFlow once it is gone, not beside it
     from lrtool.backends import BackendUnavailable
     from lrtool.backends.tensorflow_backend import load
 
