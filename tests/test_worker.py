@@ -149,6 +149,15 @@ def test_several_clients_at_once_and_ctrl_c(warm: dict[str, str]) -> None:
     assert all(out == (expected, b"") for out in outputs)
 
 
+def test_the_numpy_backend_never_touches_the_worker(base: Path) -> None:
+    directory = base / "numpy"
+    env = settings_for(directory)
+    assert lrtool(env, "table", "--steps", "5", "--backend", "numpy").returncode == 0
+    assert lrtool({**env, "LRTOOL_BACKEND": "numpy"}, "csv", "--steps", "5").returncode == 0
+    time.sleep(1.0)
+    assert not directory.exists() and worker_processes(directory) == []
+
+
 def test_first_command_starts_a_worker_that_idles_out(base: Path) -> None:
     directory = base / "idle"
     env = settings_for(directory, idle="4")
