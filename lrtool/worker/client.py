@@ -229,8 +229,8 @@ def warm_backend(name: str | None, schedules: Sequence[Any], mode: str) -> Worke
     try:
         where = paths.place(ident)
         key = paths.read_key(where)
-        if key is None:
-            raise FileNotFoundError(where.key)
+        if key is None or not where.socket.exists():  # none yet: not worth importing the client
+            raise FileNotFoundError(where.socket)
         return WorkerBackend(connect(where, key), where, mode)
     except paths.UnsafePlace as exc:
         warn(f"not using the TensorFlow worker: {exc}")
