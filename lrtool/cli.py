@@ -16,8 +16,8 @@ import click
 
 from lrtool import clitypes
 from lrtool.clicheck import check_rates
-from lrtool.cliworker import worker
 from lrtool.cliopts import Request, with_request, with_schedule
+from lrtool.cliworker import worker
 from lrtool.schedules import AnySchedule
 
 
