@@ -26,7 +26,8 @@ def examples(*lines: str) -> str:
     return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+             commands=[worker])
 @click.version_option(package_name="lrtool", prog_name="lrtool")
 def cli() -> None:
     """See every learning rate a Keras schedule gives your optimizer, before you train.
@@ -252,9 +253,6 @@ def config(schedule: AnySchedule) -> None:
         click.echo(dumps(schedule))
     except ScheduleError as exc:  # a constant rate, or a class of yours without get_config
         raise click.BadParameter(exc.message, param_hint="SCHEDULE") from None
-
-
-cli.add_command(worker)
 
 
 class Interrupted(Exception):

@@ -21,8 +21,10 @@ from hypothesis import strategies as st
 
 from tests.conftest import ROOT, _env, run
 from lrtool.worker import paths
+from lrtool.schedules import REGISTRY, OpaqueSchedule
 from lrtool.worker.protocol import (
-    STEPS, VALUES, ProtocolError, recv_array, recv_json, send_array, send_json)
+    STEPS, VALUES, ProtocolError, recv_array, recv_json, schedule_json, schedule_of, send_array,
+    send_json, sendable)
 
 SCHEDULES = ["CosineDecay(1e-3, decay_steps=1000, warmup_target=1e-2, warmup_steps=100)",
              "ExponentialDecay(0.1, 300, 0.5, staircase=True)",
@@ -257,6 +259,35 @@ def test_a_wrong_key_is_refused_and_the_worker_goes_on(warm: dict[str, str],
     with connect(where, key) as conn:
         send_json(conn, {"op": "status"})
         assert recv_json(conn)["ok"] is True
+
+
+def test_a_saved_models_constant_rate_is_served(warm: dict[str, str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from lrtool.schedules.constant import Constant
+    from lrtool.worker.client import WorkerBackend, connect
+
+    monkeypatch.setenv(paths.ENV_DIR, warm[paths.ENV_DIR])
+    ident = paths.identity()
+    assert ident is not None
+    where = paths.place(ident)
+    key = paths.read_key(where)
+    assert key is not None
+    before = served(warm)
+    backend = WorkerBackend(connect(where, key), where, "graph")
+    values = backend.evaluate(Constant(0.01), np.arange(5, dtype=np.int64))
+    backend.close()
+    assert values.tolist() == [np.float32(0.01)] * 5 and values.dtype == np.float32
+    assert served(warm) == before + 1
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_what_travels_rebuilds_the_same_schedule(name: str) -> None:
+    from lrtool.schedules.constant import Constant
+
+    schedule = REGISTRY[name](**REGISTRY[name].example)
+    assert sendable(schedule) and schedule_of(schedule_json(schedule)) == schedule
+    assert schedule_of(schedule_json(Constant(0.5))) == Constant(0.5)
+    assert not sendable(OpaqueSchedule(object()))
 
 
 @settings(max_examples=50, deadline=None)

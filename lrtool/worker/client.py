@@ -24,7 +24,8 @@ from lrtool.backends.base import ENV_VAR
 from lrtool.schedules import Schedule
 from lrtool.worker import paths
 from lrtool.worker.protocol import (
-    STEPS, VALUES, ProtocolError, count_of, recv_array, recv_json, send_array, send_json)
+    STEPS, VALUES, ProtocolError, count_of, recv_array, recv_json, schedule_json, send_array,
+    send_json, sendable)
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -122,7 +123,7 @@ class WorkerBackend:
         import numpy as np
 
         steps = np.asarray(steps, dtype=np.int64).reshape(-1)
-        if self._conn is not None and isinstance(schedule, Schedule):
+        if self._conn is not None and sendable(schedule):
             try:
                 parts = [self._ask(schedule, steps[i:i + REQUEST_STEPS])
                          for i in range(0, steps.size, REQUEST_STEPS)]
@@ -137,11 +138,10 @@ class WorkerBackend:
         return load(self.mode).evaluate(schedule, steps)
 
     def _ask(self, schedule: Schedule, steps: np.ndarray) -> np.ndarray:
-        from lrtool.keras_json import to_keras
-
         assert self._conn is not None
         request = {"op": "evaluate", "identity": self._where.identity.digest(),
-                   "mode": self.mode, "schedule": to_keras(schedule), "count": int(steps.size)}
+                   "mode": self.mode, "schedule": schedule_json(schedule),
+                   "count": int(steps.size)}
         with deadline(REQUEST_SECONDS):
             send_json(self._conn, request)
             send_array(self._conn, steps, STEPS)
@@ -221,7 +221,7 @@ def warm_backend(name: str | None, schedules: Sequence[Any], mode: str) -> Worke
     name = (name or os.environ.get(ENV_VAR) or "auto").lower()
     if name not in ("auto", "tensorflow") or not paths.enabled():
         return None
-    if not all(isinstance(s, Schedule) for s in schedules):
+    if not all(sendable(s) for s in schedules):
         return None  # the user's own code is loaded here, TensorFlow with it
     ident = paths.identity()
     if ident is None:

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     import numpy as np
     from multiprocessing.connection import Connection
 
+    from lrtool.schedules import Schedule
+
 #: The steps of a request and the values of an answer, as they travel.
 STEPS = "<i8"
 VALUES = "<f4"
@@ -74,3 +76,39 @@ def count_of(message: dict[str, Any]) -> int:
     if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= MAX_COUNT:
         raise ProtocolError(f"bad count {count!r}")
     return count
+
+
+def sendable(schedule: Any) -> bool:
+    """Whether the worker can rebuild the schedule from data: one of the registry's Keras
+    classes, or an optimizer's constant rate; never a class from the user's code."""
+    from lrtool.schedules import REGISTRY
+    from lrtool.schedules.constant import Constant
+
+    cls = type(schedule)
+    return cls is Constant or REGISTRY.get(getattr(schedule, "keras_name", "")) is cls
+
+
+def schedule_json(schedule: Schedule) -> dict[str, Any]:
+    """A sendable schedule as JSON: Keras's serialize form, or a constant's rate."""
+    from lrtool.keras_json import to_keras
+    from lrtool.schedules.constant import Constant
+
+    if isinstance(schedule, Constant):
+        return {"class_name": Constant.keras_name, "config": schedule.arguments()}
+    return to_keras(schedule)
+
+
+def schedule_of(document: Any) -> Schedule:
+    """The schedule a request names, rebuilt from the registry (or as a constant) only."""
+    from lrtool.keras_json import from_keras
+    from lrtool.schedules.constant import Constant
+
+    if isinstance(document, dict) and document.get("class_name") == Constant.keras_name:
+        config = document.get("config")
+        if not isinstance(config, dict):
+            raise ProtocolError("a constant rate's config must be an object")
+        return Constant.from_arguments(config)
+    schedule = from_keras(document)  # no custom classes: an unknown one is refused
+    if not sendable(schedule):
+        raise ProtocolError("only lrtool's own schedules are evaluated here")
+    return schedule  # type: ignore[return-value]

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 from lrtool.worker import paths
 from lrtool.worker.protocol import (
-    STEPS, VALUES, ProtocolError, count_of, recv_array, recv_json, send_array, send_json)
+    STEPS, VALUES, ProtocolError, count_of, recv_array, recv_json, schedule_of, send_array,
+    send_json)
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection, Listener
@@ -104,8 +105,6 @@ class Worker:
         return self.backends[mode]
 
     def evaluate(self, message: dict[str, Any], steps: np.ndarray) -> np.ndarray:
-        from lrtool.keras_json import from_keras
-        from lrtool.schedules import Schedule
         from lrtool.schedules.kmath import MODES
 
         if message.get("identity") != self.where.identity.digest():
@@ -113,9 +112,7 @@ class Worker:
         mode = message.get("mode")
         if mode not in MODES:
             raise ProtocolError(f"unknown mode {mode!r}")
-        schedule = from_keras(message.get("schedule"))  # the registry's classes only
-        if not isinstance(schedule, Schedule):
-            raise ProtocolError("only lrtool's own schedules are evaluated here")
+        schedule = schedule_of(message.get("schedule"))
         with self.evaluating:
             key = json.dumps(message.get("schedule"), sort_keys=True)
             return self.backend(mode, key).evaluate(schedule, steps)
@@ -140,7 +137,8 @@ class Worker:
 
     def serve(self, conn: Connection) -> None:
         """A connection's thread: authenticate both ways, then answer until it closes."""
-        from multiprocessing.connection import AuthenticationError, answer_challenge, deliver_challenge
+        from multiprocessing.connection import (
+            AuthenticationError, answer_challenge, deliver_challenge)
 
         try:
             with conn:
@@ -162,7 +160,7 @@ class Worker:
                     else:
                         send_json(conn, {"ok": False, "error": f"unknown request {op!r}"})
         except (EOFError, OSError, AuthenticationError, ProtocolError):
-            pass  # the client left, was interrupted, or is not one of ours: only its connection ends
+            pass  # the client left, was interrupted, or is not ours: only its connection ends
 
     def watch_idle(self) -> None:
         """Exit once no request has come for ``idle`` seconds and none is running."""
