@@ -17,6 +17,7 @@ import click
 from lrtool import clitypes
 from lrtool.clicheck import check_image_options, check_rates
 from lrtool.cliopts import Request, with_request, with_schedule
+from lrtool.cliworker import worker
 from lrtool.schedules import AnySchedule
 
 
@@ -25,7 +26,8 @@ def examples(*lines: str) -> str:
     return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+             commands=[worker])
 @click.version_option(package_name="lrtool", prog_name="lrtool")
 def cli() -> None:
     """See every learning rate a Keras schedule gives your optimizer, before you train.

@@ -25,11 +25,13 @@ def check_rates(schedules: dict[str, Any], steps: Steps, backend: Any) -> None:
 
 def checked_backend(name: str, schedules: list[AnySchedule], mode: str) -> Any:
     """The backend, checked against the schedules: one lrtool only calls needs TensorFlow,
-    and must run the way the mode's train step runs it."""
+    and must run the way the mode's train step runs it. TensorFlow's is the warm worker's
+    when one answers (``lrtool.worker``)."""
     from lrtool.backends import BackendUnavailable, resolve
+    from lrtool.worker.client import warm_backend
 
     try:
-        backend = resolve(name, mode)
+        backend = warm_backend(name, schedules, mode) or resolve(name, mode)
     except BackendUnavailable as exc:
         raise click.BadParameter(str(exc), param_hint="'--backend'") from None
     for schedule in schedules:
