@@ -30,6 +30,7 @@ KERAS_MODULES = (
     "tf.keras.optimizers.schedules", "tensorflow.keras.optimizers.schedules",
     "tf.optimizers.schedules", "tensorflow.optimizers.schedules",
     "tf.keras.experimental", "tensorflow.keras.experimental", "keras.experimental",
+    "transformers", "transformers.optimization_tf",  # WarmUp
 )
 #: Optimizer classes (Keras 2 and 3) whose first positional argument is the learning rate.
 OPTIMIZERS = frozenset({"SGD", "Adam", "AdamW", "Adamax", "Adagrad", "Adadelta", "Adafactor",
@@ -98,6 +99,7 @@ class Calls:
         self.schedules: dict[int, Schedule] = {}
         self.optimizers: dict[int, Optimizer] = {}
         self.unknowns: list[Unknown] = []
+        self.nested: set[int] = set()  # schedule calls given as another schedule's argument
         self.hints: dict[int, str] = {}  # by priority, for "no schedule constructor found"
 
     def call(self, node: ast.Call) -> None:
@@ -156,7 +158,7 @@ class Calls:
             if isinstance(arg, ast.Starred):
                 raise SnippetError(f"*arguments are not supported ({where}): write each argument")
             name = names[i - 1] if i <= len(names) else None
-            args.append(self.evaluate(arg, name or f"argument {i} of {class_name}", name))
+            args.append(self.value(arg, name or f"argument {i} of {class_name}", name))
         kwargs: dict[str, object] = {}
         for keyword in node.keywords:
             if keyword.arg is None:
@@ -164,8 +166,21 @@ class Calls:
                                    " argument")
             if keyword.arg in kwargs:
                 raise SnippetError(f"{where} gets {keyword.arg} twice", keyword.arg)
-            kwargs[keyword.arg] = self.evaluate(keyword.value, keyword.arg, keyword.arg)
+            kwargs[keyword.arg] = self.value(keyword.value, keyword.arg, keyword.arg)
         return tuple(args), kwargs
+
+    def value(self, node: ast.AST, where: str, argument: str | None) -> object:
+        """An argument's value: a number (or list...), or a schedule, called there or
+        through a name (WarmUp's ``decay_schedule_fn``)."""
+        inner = self.schedules.get(id(node)) if isinstance(node, ast.Call) else None
+        if isinstance(node, ast.Name) and isinstance(self.bindings.get(node.id), Schedule):
+            inner = self.bindings[node.id]  # type: ignore[assignment]
+        if inner is None:
+            return self.evaluate(node, where, argument)
+        self.nested.add(id(inner.node))
+        if isinstance(inner.outcome, SnippetError):
+            raise inner.outcome
+        return inner.outcome
 
     def evaluate(self, node: ast.AST, where: str, argument: str | None) -> object:
         return evaluate(node, self.values, where, argument=argument, budget=self.budget)
@@ -221,7 +236,8 @@ class Calls:
 
     def choose(self) -> Found:
         """The most used schedule call, the latest of equals; or the error that says why not."""
-        schedules = sorted(self.schedules.values(), key=lambda s: _end(s.node))
+        schedules = sorted((s for s in self.schedules.values() if id(s.node) not in self.nested),
+                           key=lambda s: _end(s.node))
         used = [s for s in schedules if s.rank]
         unknown = max(reversed(self.unknowns), key=lambda u: u.rank, default=None)
         if unknown and (not used or unknown.rank > max(s.rank for s in used)):

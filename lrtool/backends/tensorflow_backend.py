@@ -109,9 +109,11 @@ class TensorFlowBackend:
         # makes Keras compute something else.
         key = (type(schedule), repr(schedule.arguments()))
         if key not in self._objects:
+            from lrtool.backends.tf_warmup import custom_objects
             from lrtool.keras_json import to_keras
 
-            self._objects[key] = self._tf.keras.optimizers.schedules.deserialize(to_keras(schedule))
+            self._objects[key] = self._tf.keras.optimizers.schedules.deserialize(
+                to_keras(schedule), custom_objects=custom_objects())
         return self._objects[key]
 
     def evaluate(self, schedule: Any, steps: np.ndarray) -> np.ndarray:
