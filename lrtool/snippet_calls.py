@@ -4,7 +4,8 @@ which schedule to show.
 A schedule call is a call to a known class name, bare or under a Keras module path
 (KERAS_MODULES, or a tail of one such as ``schedules.CosineDecay``); a known name under any
 other path (``torch.optim.lr_scheduler.X``) is refused rather than guessed at. Its arguments
-are evaluated where the call stands, with the values names have there.
+are evaluated where the call stands, with the values names have there; WarmUp's
+``decay_schedule_fn`` is a schedule, called there or named, and is then not shown itself.
 
 An optimizer's learning rate is its ``learning_rate=`` or ``lr=`` (Keras 2) argument, or its
 first positional one. When that is a schedule (inline or through a name), the schedule is
@@ -28,9 +29,9 @@ KERAS_MODULES = (
     "keras.optimizers.schedules", "keras.optimizers.schedules.learning_rate_schedule",
     "keras.src.optimizers.schedules.learning_rate_schedule", "tf_keras.optimizers.schedules",
     "tf.keras.optimizers.schedules", "tensorflow.keras.optimizers.schedules",
-    "tf.optimizers.schedules", "tensorflow.optimizers.schedules",
+    "tf.optimizers.schedules", "tensorflow.optimizers.schedules", "transformers",
     "tf.keras.experimental", "tensorflow.keras.experimental", "keras.experimental",
-    "transformers", "transformers.optimization_tf",  # WarmUp
+    "transformers.optimization_tf",
 )
 #: Optimizer classes (Keras 2 and 3) whose first positional argument is the learning rate.
 OPTIMIZERS = frozenset({"SGD", "Adam", "AdamW", "Adamax", "Adagrad", "Adadelta", "Adafactor",
@@ -170,20 +171,14 @@ class Calls:
         return tuple(args), kwargs
 
     def value(self, node: ast.AST, where: str, argument: str | None) -> object:
-        """An argument's value: a number (or list...), or a schedule, called there or
-        through a name (WarmUp's ``decay_schedule_fn``)."""
-        inner = self.schedules.get(id(node)) if isinstance(node, ast.Call) else None
-        if isinstance(node, ast.Name) and isinstance(self.bindings.get(node.id), Schedule):
-            inner = self.bindings[node.id]  # type: ignore[assignment]
-        if inner is None:
-            return self.evaluate(node, where, argument)
+        """A number (or list...); for WarmUp's ``decay_schedule_fn``, a schedule."""
+        inner = self.schedules.get(id(node)) or self.bindings.get(getattr(node, "id", None))
+        if not isinstance(inner, Schedule) or argument != "decay_schedule_fn":
+            return evaluate(node, self.values, where, argument=argument, budget=self.budget)
         self.nested.add(id(inner.node))
         if isinstance(inner.outcome, SnippetError):
             raise inner.outcome
         return inner.outcome
-
-    def evaluate(self, node: ast.AST, where: str, argument: str | None) -> object:
-        return evaluate(node, self.values, where, argument=argument, budget=self.budget)
 
     def optimizer(self, node: ast.Call, name: str) -> Optimizer:
         rate = next((k.value for k in node.keywords if k.arg in ("learning_rate", "lr")), None)

@@ -55,6 +55,10 @@ CONFIGS = {
     "R3": ("CosineDecayRestarts(0.1, 20.5, t_mul=1.5, m_mul=0.9, alpha=0.1)", 0),
     "R4": ("CosineDecayRestarts(0.1, 1000, t_mul=2.0, m_mul=1.0)", P24),
     "R5": ("CosineDecayRestarts(1, 30, t_mul=1.0, m_mul=1.0)", 0),
+    "W1": ("WarmUp(0.1, PolynomialDecay(0.1, 250.5, 0.001), 50)", 0),
+    "W2": ("WarmUp(0.3, PolynomialDecay(0.2, 100.5, 0.01, power=0.5), 77, power=2.0)", 0),
+    "W3": ("WarmUp(0.05, CosineDecay(0.1, 250.5, alpha=0.1), 33, power=0.7)", 0),
+    "W4": ("WarmUp(0.1, ExponentialDecay(0.1, 1000, 0.96), 2**24 + 5)", P24),
 }
 
 
