@@ -229,8 +229,13 @@ def config(schedule: AnySchedule) -> None:
     command reads it as a SCHEDULE file.
     """
     from lrtool.keras_json import dumps
+    from lrtool.schedules import ScheduleError
 
-    click.echo(dumps(schedule))
+    try:
+        text = dumps(schedule)
+    except ScheduleError as exc:  # a class without get_config, a LearningRateScheduler function
+        raise click.BadParameter(exc.message, param_hint="SCHEDULE") from None
+    click.echo(text)
 
 
 class Interrupted(Exception):

@@ -142,11 +142,6 @@ def schedules_from(specs: Sequence[str], flags: dict[str, Any],
             return [DEFAULT(**flags)]
         except ScheduleError as exc:
             raise click.BadParameter(exc.message, param_hint=_hint(exc.argument)) from None
-    given = [n for n in flags if ctx.get_parameter_source(n) is not ParameterSource.DEFAULT]
-    if given:
-        raise click.UsageError(
-            f"{option_name(given[0])} describes the default InverseTimeDecay: with a SCHEDULE"
-            " argument, give the schedule's arguments inside it")
     if list(specs).count("-") > 1:
         raise click.BadParameter("standard input ('-') can be read only once", param_hint="SCHEDULE")
     custom = None
@@ -170,6 +165,13 @@ def schedules_from(specs: Sequence[str], flags: dict[str, Any],
             if exc.argument and exc.argument not in message:
                 message = f"{exc.argument} {message}"  # "decay_steps must be > 0, not 0"
             raise click.BadParameter(message, param_hint=f"SCHEDULE {shown!r}") from None
+    given = [n for n in flags if ctx.get_parameter_source(n) is not ParameterSource.DEFAULT
+             and not (n == "initial_learning_rate"
+                      and any(getattr(s, "per_epoch", False) for s in schedules))]
+    if given:
+        raise click.UsageError(
+            f"{option_name(given[0])} describes the default InverseTimeDecay: with a SCHEDULE"
+            " argument, give the schedule's arguments inside it")
     for note in dict.fromkeys(reader.notes):
         click.echo(f"Note: {note}", err=True)
     return schedules
@@ -177,7 +179,7 @@ def schedules_from(specs: Sequence[str], flags: dict[str, Any],
 
 def prepare(params: dict[str, Any]) -> Request:
     """Turn the parsed arguments and options into a Request, or fail naming the option."""
-    from lrtool.cliepochs import epoch_length
+    from lrtool.cliepochs import epoch_length, run_epoch_functions
     from lrtool.labels import short_labels
     from lrtool.series import variants
     from lrtool.steps import select
@@ -191,6 +193,7 @@ def prepare(params: dict[str, Any]) -> Request:
         raise click.UsageError("--at gives the steps itself: use it without --steps, --epochs,"
                                " --start and --every")
     per_epoch, epoch_note = epoch_length(params)  # checks --epochs and its companions
+    schedules = run_epoch_functions(schedules, params, per_epoch, params["specs"])
     total = params["steps"]
     if params["epochs"]:
         total = params["epochs"] * per_epoch

@@ -123,6 +123,8 @@ class TensorFlowBackend:
         steps = np.asarray(steps, dtype=np.int64).reshape(-1)
         if steps.size == 0:
             return np.zeros(0, np.float32)
+        if getattr(schedule, "per_epoch", False):  # set in Python by Keras's callback
+            return np.asarray(schedule.formula(steps), np.float32)
         rows = np.concatenate([steps, np.full(-steps.size % ROW, steps[-1])]).reshape(-1, ROW)
         function = self._function(schedule)
         with quiet_native_stderr(), self._optimizer_options():
