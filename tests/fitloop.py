@@ -91,8 +91,11 @@ def _classes() -> tuple[type, type]:
     return Weight, Record
 
 
-def applied_rates(schedule: Any, steps: int, start: int = 0, mode: str = "graph") -> np.ndarray:
-    """The float32 rate SGD applied at steps ``start .. start + steps - 1`` of ``model.fit``."""
+def applied_rates(schedule: Any, steps: int, start: int = 0, mode: str = "graph",
+                  epochs: int = 1, callbacks: tuple[Any, ...] = ()) -> np.ndarray:
+    """The float32 rate SGD applied at steps ``start .. start + steps - 1`` of ``model.fit``,
+    run as ``epochs`` epochs of ``steps // epochs`` steps with ``callbacks`` (a
+    LearningRateScheduler) besides the recording one."""
     import keras
 
     weight_layer, record_callback = _classes()
@@ -108,8 +111,9 @@ def applied_rates(schedule: Any, steps: int, start: int = 0, mode: str = "graph"
         assert not model.jit_compile and not model.run_eagerly  # Keras's default, on a CPU
     out = np.full(steps, np.nan, dtype=np.float32)
     record = record_callback(layer.w, out)
-    x = np.zeros((steps, 1), dtype=np.float32)
-    model.fit(x, x, batch_size=1, epochs=1, shuffle=False, verbose=0, callbacks=[record])
+    x = np.zeros((steps // epochs, 1), dtype=np.float32)
+    model.fit(x, x, batch_size=1, epochs=epochs, shuffle=False, verbose=0,
+              callbacks=[record, *callbacks])
     assert record.i == steps and int(optimizer.iterations.numpy()) == start + steps
     return out
 

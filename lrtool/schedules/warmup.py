@@ -108,7 +108,7 @@ class WarmUp(Schedule):
         power as the mode computes them (``kmath.divide``, ``kmath.graph_power``), where the
         float32 step is below the float32 warmup_steps; the inner schedule elsewhere. In a
         graph a power of 1 leaves ``lr0 * (step * (1 / ws))``, whose constants Grappler
-        multiplies first: ``step * (lr0 * (1 / ws))``."""
+        multiplies first: ``step * (lr0 * (1 / ws))``; a cube becomes ``(p * p) * (lr0 * p)``."""
         import numpy as np
 
         steps = np.asarray(steps, dtype=np.int64)
@@ -120,6 +120,9 @@ class WarmUp(Schedule):
         with np.errstate(all="ignore"):
             if mode != "eager" and power == 1:  # no pow: lr * (step * (1 / ws)) folds
                 out[warm] = km.ftz(g[warm] * (lr * (np.float32(1) / ws)))
+            elif mode != "eager" and power == 3:  # a cube, its constant folded in
+                p = km.divide(g[warm], ws, mode)
+                out[warm] = km.ftz(km.ftz(p * p) * km.ftz(lr * p))
             else:
                 rise = km.graph_power(km.divide(g[warm], ws, mode), power, mode)
                 out[warm] = km.ftz(lr * rise)
