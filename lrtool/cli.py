@@ -68,6 +68,12 @@ MAX_TABLE_ROWS = 10_000
     'lrtool table --decay-steps 1000 --decay-rate 0.5 --at 0,999,1000,5000',
     "lrtool table 'PiecewiseConstantDecay([1000, 5000], [1e-2, 1e-3, 1e-4])' --steps 8000",
     "lrtool table 'CosineDecay(0.1, 20000)' --epochs 10 --dataset-size 50000 --batch-size 128",
+    "lrtool table 'CosineDecay(LR, decay_steps=EPOCHS * 1000)' --set LR=1e-3 --set EPOCHS=10",
+    "lrtool table 'WarmUp(5e-5, PolynomialDecay(5e-5, 9000, 0.0), warmup_steps=1000)' --steps 1e4",
+    "lrtool table train.py --steps 1e4                       # the schedule in it, read, not run",
+    "lrtool table my_schedules.py:step_decay --lr 0.01 --epochs 20 --steps-per-epoch 500",
+    "lrtool table 'my_schedules.py:LinearWarmup(1e-3, warmup=500)' --steps 2000",
+    "lrtool table warmup.json --import my_schedules.py      # JSON naming your registered class",
 ))
 @with_request
 @click.option("--rows", type=clitypes.StepCount(minimum=1, maximum=MAX_TABLE_ROWS), default=30,

@@ -237,9 +237,12 @@ def _hint(argument: str | None) -> str | None:
 #: What every command's help says SCHEDULE may be, after the command's own description.
 SCHEDULE_HELP = """
 SCHEDULE is a Keras constructor call as written in training code, such as
-'CosineDecay(1e-3, decay_steps=10000)' (a keras.optimizers.schedules. prefix is fine), or a
+'CosineDecay(1e-3, decay_steps=10000)' (a keras.optimizers.schedules. prefix is fine;
+transformers' WarmUp too), pasted training code or a .py file (read, never run), or a
 Keras JSON file: a serialized schedule or a whole optimizer config ('-' reads standard input).
-Without one, --initial-learning-rate, --decay-steps, --decay-rate and --staircase describe an
+FILE.py:Class(args) and module:Class(args) import and run your own code; so does
+FILE.py:function, a keras.callbacks.LearningRateScheduler function, run per epoch from
+--initial-learning-rate (needs --epochs and --steps-per-epoch). Without one, --initial-learning-rate, --decay-steps, --decay-rate and --staircase describe an
 InverseTimeDecay."""
 
 
