@@ -15,8 +15,8 @@ from typing import Any, NoReturn
 import click
 
 from lrtool import clitypes
-from lrtool.clicheck import check_rates
-from lrtool.cliopts import Request, with_request, with_schedule
+from lrtool.clicheck import check_image_options, check_rates
+from lrtool.cliopts import OWN_SCHEDULE_EXAMPLES, Request, with_request, with_schedule
 from lrtool.schedules import AnySchedule
 
 
@@ -31,8 +31,8 @@ def cli() -> None:
     """See every learning rate a Keras schedule gives your optimizer, before you train.
 
     A SCHEDULE is a Keras constructor call as written in training code, such as
-    'CosineDecay(1e-3, decay_steps=10000)', or a Keras JSON file ('-' for standard input);
-    give several to compare them. Without one, the --initial-learning-rate, --decay-steps,
+    'CosineDecay(1e-3, decay_steps=10000)', a Keras JSON file ('-' for standard input), or a
+    saved model (.keras, .h5); give several to compare them. Without one, the --initial-learning-rate, --decay-steps,
     --decay-rate and --staircase options describe an InverseTimeDecay. Values are evaluated by
     TensorFlow's own schedule when installed, else by a NumPy copy of its arithmetic.
     """
@@ -68,12 +68,8 @@ MAX_TABLE_ROWS = 10_000
     'lrtool table --decay-steps 1000 --decay-rate 0.5 --at 0,999,1000,5000',
     "lrtool table 'PiecewiseConstantDecay([1000, 5000], [1e-2, 1e-3, 1e-4])' --steps 8000",
     "lrtool table 'CosineDecay(0.1, 20000)' --epochs 10 --dataset-size 50000 --batch-size 128",
-    "lrtool table 'CosineDecay(LR, decay_steps=EPOCHS * 1000)' --set LR=1e-3 --set EPOCHS=10",
-    "lrtool table 'WarmUp(5e-5, PolynomialDecay(5e-5, 9000, 0.0), warmup_steps=1000)' --steps 1e4",
-    "lrtool table train.py --steps 1e4                       # the schedule in it, read, not run",
-    "lrtool table my_schedules.py:step_decay --lr 0.01 --epochs 20 --steps-per-epoch 500",
-    "lrtool table 'my_schedules.py:LinearWarmup(1e-3, warmup=500)' --steps 2000",
-    "lrtool table warmup.json --import my_schedules.py      # JSON naming your registered class",
+    *OWN_SCHEDULE_EXAMPLES,
+    'lrtool table model.keras --resume --steps 20000',
 ))
 @with_request
 @click.option("--rows", type=clitypes.StepCount(minimum=1, maximum=MAX_TABLE_ROWS), default=30,
@@ -87,7 +83,7 @@ def table(request: Request, rows: int, all_rows: bool) -> None:
     from lrtool.evaluate import evaluate
     from lrtool.files import stdout_pipe
     from lrtool.output import table as table_output
-    from lrtool.sampling import edges_in, table_steps
+    from lrtool.sampling import edges_in, table_steps, with_trained
 
     if all_rows and len(request.steps) > MAX_TABLE_ROWS:
         raise click.BadParameter(
@@ -99,6 +95,7 @@ def table(request: Request, rows: int, all_rows: bool) -> None:
     if not all_rows and len(request.steps) > rows:
         edges = edges_in(request.series.values(), request.steps, rows, request.backend.mode)
         shown = table_steps(request.steps, edges, rows)
+    shown = with_trained(shown, request.steps, [mark.step for mark in request.trained])
     evaluation = evaluate(request.series, shown, request.backend)
     with stdout_pipe():
         table_output.render(
@@ -108,6 +105,7 @@ def table(request: Request, rows: int, all_rows: bool) -> None:
             steps_per_epoch=request.steps_per_epoch,
             edges=bool(edges),
             epoch_note=request.epoch_note,
+            trained=request.trained,
         )
 
 
@@ -173,27 +171,11 @@ def plot(request: Request, output: str | None, log_y: bool, width: float | None,
     from lrtool.engine import Engine
     from lrtool.picture import LogScaleError, Picture, layout
 
-    image_options = [name for name, value in (("--width", width), ("--height", height),
-                                              ("--dpi", dpi)) if value is not None]
-    if image_options and output is None and not show:
-        raise click.UsageError(f"{image_options[0]} sizes an image: use it with -o FILE or --show")
-    if output is not None or show:
-        from lrtool.output import image
-
-        try:
-            if output is not None:
-                image.format_of(output)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="'-o' / '--output'") from None
-        try:
-            if show:
-                image.check_display()
-        except image.DisplayError as exc:
-            raise click.BadParameter(str(exc), param_hint="'--show'") from None
+    check_image_options(output, show, width=width, height=height, dpi=dpi)
 
     title, panels = layout(request.schedules, request.labels)
     picture = Picture(title, panels, Engine(request.steps, request.backend),
-                      request.steps_per_epoch, log_y)
+                      request.steps_per_epoch, log_y, tuple(m.step for m in request.trained))
     checked = list(request.series.values())
     check_rates({label: s for label, s in picture.schedules().items()
                  if not any(s == done for done in checked)}, request.steps, request.backend)
@@ -203,6 +185,8 @@ def plot(request: Request, output: str | None, log_y: bool, width: float | None,
         raise click.BadParameter(str(exc), param_hint="'--log-y'") from None
     request.announce()
 
+    if output is not None or show:
+        from lrtool.output import image
     if output is not None:
         image.write(picture, output, width, height, dpi)
         click.echo(f"wrote {output}", err=True)
@@ -219,6 +203,33 @@ def plot(request: Request, output: str | None, log_y: bool, width: float | None,
             note = terminal.render(picture)
         if note:
             click.echo(f"Note: {note}", err=True)
+    if request.trained:
+        from lrtool.output.table import trained_lines
+
+        click.echo("\n".join(trained_lines(request.trained, len(request.schedules) > 1)),
+                   err=True)
+
+
+@cli.command(epilog=examples(
+    "lrtool explore 'CosineDecay(1e-3, decay_steps=10000, warmup_target=1e-2, warmup_steps=500)'",
+    "lrtool explore 'ExponentialDecay(0.1, 1000, 0.5)' 'InverseTimeDecay(0.1, 1000, 0.5)'",
+    'lrtool csv "$(lrtool explore \'PolynomialDecay(0.1, 10000)\')" --steps 1e4 > lr.csv',
+))
+@with_request(load_backend=False)
+def explore(request: Request) -> int:
+    """Change a schedule's arguments at a key press and watch its plot follow.
+
+    Up/Down choose an argument, Left/Right change it, Enter types it, ? lists the other keys;
+    q quits printing the schedule as a SCHEDULE argument, Esc quits printing nothing.
+    """
+    from lrtool.explore import CannotExplore, explore as run_explorer
+    try:
+        code, expression = run_explorer(request)
+    except CannotExplore as exc:
+        raise click.UsageError(str(exc)) from None
+    if expression is not None:
+        click.echo(expression)
+    return code
 
 
 @cli.command(epilog=examples(
@@ -238,10 +249,9 @@ def config(schedule: AnySchedule) -> None:
     from lrtool.schedules import ScheduleError
 
     try:
-        text = dumps(schedule)
-    except ScheduleError as exc:  # a class without get_config, a LearningRateScheduler function
+        click.echo(dumps(schedule))
+    except ScheduleError as exc:  # a constant rate, or a class of yours without get_config
         raise click.BadParameter(exc.message, param_hint="SCHEDULE") from None
-    click.echo(text)
 
 
 class Interrupted(Exception):

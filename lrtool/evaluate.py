@@ -54,6 +54,16 @@ class Evaluation:
         return next(iter(self.columns.values()))
 
 
+@dataclasses.dataclass(frozen=True)
+class Trained:
+    """Where a saved model's training stands: its optimizer took ``step`` steps (``source``
+    names the file), so the next step applies each column's rate at ``step``, ``next_values``."""
+
+    step: int
+    source: str
+    next_values: dict[str, float] = dataclasses.field(default_factory=dict)
+
+
 def labelled(schedules: Schedules) -> Mapping[str, AnySchedule]:
     """A lone schedule as the column ``lr``."""
     if isinstance(schedules, (Schedule, OpaqueSchedule)):

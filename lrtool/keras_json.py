@@ -55,8 +55,13 @@ def loads(text: str, custom: Custom | None = None,
 
     ``notes`` collects repairs of arguments Keras could not run (``Schedule.from_arguments``).
     """
+    return from_keras(decode(text), custom, notes)
+
+
+def decode(text: str) -> Any:
+    """Decoded JSON text; ScheduleError says in one line why it is not usable JSON."""
     try:
-        document = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ScheduleError(None, f"not valid JSON: {exc.msg} at line {exc.lineno}"
                             f" column {exc.colno}") from None
@@ -64,7 +69,6 @@ def loads(text: str, custom: Custom | None = None,
         raise ScheduleError(None, "the JSON is nested too deeply to be a schedule") from None
     except ValueError as exc:  # e.g. an integer of more than 4300 digits
         raise ScheduleError(None, f"not usable JSON: {str(exc).splitlines()[0][:100]}") from None
-    return from_keras(document, custom, notes)
 
 
 def from_keras(document: Any, custom: Custom | None = None,

@@ -101,3 +101,16 @@ def fill_gaps(steps: Steps, chosen: set[int], rows: int) -> set[int]:
         heapq.heappush(gaps, (a - middle, a, middle))
         heapq.heappush(gaps, (middle - b, middle, b))
     return chosen
+
+
+
+def with_trained(shown: Steps, steps: Steps, marks: Iterable[int]) -> Steps:
+    """The rows to show plus each marked step (where a saved model's training stands) that is
+    among the requested ``steps``: the row of the rate the next step applies."""
+
+    def among(group: Steps, step: int) -> bool:
+        i = group.count_below(step)
+        return i < len(group) and group[i] == step
+
+    extra = {m for m in marks if among(steps, m) and not among(shown, m)}
+    return Steps.listed(set(shown) | extra) if extra else shown

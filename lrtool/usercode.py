@@ -141,7 +141,8 @@ def load_schedule(text: str, names: Mapping[str, object]) -> OpaqueSchedule:
     except Exception as exc:  # the user's constructor, failing in its own way
         raise ScheduleError(None, f"{name}{printable(args_text or '()', 40)} failed:"
                             f" {printable(f'{type(exc).__name__}: {exc}', 120)}") from None
-    return OpaqueSchedule(obj, name, _named(cls, args, kwargs), steps=_suggested(args, kwargs))
+    return OpaqueSchedule(obj, name, _named(cls, args, kwargs), steps=_suggested(args, kwargs),
+                          source=where)
 
 
 def _arguments(name: str, args_text: str, names: Mapping[str, object]) -> tuple[tuple, dict]:

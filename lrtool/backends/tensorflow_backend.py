@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from lrtool.backends.base import BackendUnavailable
+from lrtool.schedules.constant import Constant
 from lrtool.schedules.opaque import OpaqueSchedule
 
 if TYPE_CHECKING:
@@ -108,6 +109,10 @@ class TensorFlowBackend:
         # Keyed by the arguments' repr, not by the schedule: 1 == 1.0, but an int initial rate
         # makes Keras compute something else.
         key = (type(schedule), repr(schedule.arguments()))
+        if key not in self._objects and isinstance(schedule, Constant):
+            # No Keras class: the optimizer applies its float32 learning_rate variable as is.
+            rate = self._tf.constant(schedule.learning_rate, self._tf.float32)
+            self._objects[key] = lambda step: rate
         if key not in self._objects:
             from lrtool.backends.tf_warmup import custom_objects
             from lrtool.keras_json import to_keras
