@@ -16,7 +16,7 @@ import click
 
 from lrtool import clitypes
 from lrtool.clicheck import check_image_options, check_rates
-from lrtool.cliopts import Request, with_request, with_schedule
+from lrtool.cliopts import OWN_SCHEDULE_EXAMPLES, Request, with_request, with_schedule
 from lrtool.cliworker import worker
 from lrtool.schedules import AnySchedule
 
@@ -70,6 +70,7 @@ MAX_TABLE_ROWS = 10_000
     'lrtool table --decay-steps 1000 --decay-rate 0.5 --at 0,999,1000,5000',
     "lrtool table 'PiecewiseConstantDecay([1000, 5000], [1e-2, 1e-3, 1e-4])' --steps 8000",
     "lrtool table 'CosineDecay(0.1, 20000)' --epochs 10 --dataset-size 50000 --batch-size 128",
+    *OWN_SCHEDULE_EXAMPLES,
     'lrtool table model.keras --resume --steps 20000',
 ))
 @with_request

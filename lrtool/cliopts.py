@@ -136,7 +136,7 @@ def prepare(params: dict[str, Any], load_backend: bool = True) -> Request:
     ``load_backend=False`` leaves TensorFlow unloaded when NumPy can evaluate every schedule:
     the Request then carries the NumPy backend, and ``backend_choice`` says what to load later.
     """
-    from lrtool.cliepochs import epoch_length
+    from lrtool.cliepochs import epoch_length, run_epoch_functions
     from lrtool.labels import short_labels
     from lrtool.series import variants
     from lrtool.steps import select
@@ -152,6 +152,7 @@ def prepare(params: dict[str, Any], load_backend: bool = True) -> Request:
         raise click.UsageError("--at gives the steps itself: use it without --steps, --epochs,"
                                " --start and --every")
     per_epoch, epoch_note = epoch_length(params)  # checks --epochs and its companions
+    schedules = run_epoch_functions(schedules, params, per_epoch, params["specs"])
     total = params["steps"]
     if params["epochs"]:
         total = params["epochs"] * per_epoch
@@ -195,14 +196,28 @@ def prepare(params: dict[str, Any], load_backend: bool = True) -> Request:
                    backend_choice=params["backend"].lower(), trained=trained)
 
 
+#: ``lrtool table --help`` examples of the forms a schedule of one's own takes.
+OWN_SCHEDULE_EXAMPLES = (
+    "lrtool table 'CosineDecay(LR, decay_steps=EPOCHS * 1000)' --set LR=1e-3 --set EPOCHS=10",
+    "lrtool table 'WarmUp(5e-5, PolynomialDecay(5e-5, 9000, 0.0), warmup_steps=1000)' --steps 1e4",
+    "lrtool table train.py --steps 1e4                       # the schedule in it, read, not run",
+    "lrtool table my_schedules.py:step_decay --lr 0.01 --epochs 20 --steps-per-epoch 500",
+    "lrtool table 'my_schedules.py:LinearWarmup(1e-3, warmup=500)' --steps 2000",
+    "lrtool table warmup.json --import my_schedules.py      # JSON naming your registered class",
+)
+
 #: What every command's help says SCHEDULE may be, after the command's own description.
 SCHEDULE_HELP = """
 SCHEDULE is a Keras constructor call as written in training code, such as
-'CosineDecay(1e-3, decay_steps=10000)' (a keras.optimizers.schedules. prefix is fine), a
-Keras JSON file: a serialized schedule or a whole optimizer config ('-' reads standard input),
-or a saved model (.keras, .h5, or its config.json): its optimizer's rate, and the step its
-training reached. Without one, --initial-learning-rate, --decay-steps, --decay-rate and
---staircase describe an InverseTimeDecay."""
+'CosineDecay(1e-3, decay_steps=10000)' (a keras.optimizers.schedules. prefix is fine;
+transformers' WarmUp too), pasted training code or a .py file (read, never run), a Keras JSON
+file: a serialized schedule or a whole optimizer config ('-' reads standard input), or a saved
+model (.keras, .h5, or its config.json): its optimizer's rate, and the step its training
+reached. FILE.py:Class(args) and module:Class(args) import and run your own code; so does
+FILE.py:function, a keras.callbacks.LearningRateScheduler function, run per epoch from
+--initial-learning-rate (needs --epochs and --steps-per-epoch). Without one,
+--initial-learning-rate, --decay-steps, --decay-rate and --staircase describe an
+InverseTimeDecay."""
 
 
 def with_schedule_help(command: Callable[..., Any], several: bool) -> Callable[..., Any]:

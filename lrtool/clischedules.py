@@ -40,11 +40,6 @@ def schedules_from(specs: Sequence[str], flags: dict[str, Any],
             return [DEFAULT(**flags)]
         except ScheduleError as exc:
             raise click.BadParameter(exc.message, param_hint=_hint(exc.argument)) from None
-    given = [n for n in flags if ctx.get_parameter_source(n) is not ParameterSource.DEFAULT]
-    if given:
-        raise click.UsageError(
-            f"{option_name(given[0])} describes the default InverseTimeDecay: with a SCHEDULE"
-            " argument, give the schedule's arguments inside it")
     if list(specs).count("-") > 1:
         raise click.BadParameter("standard input ('-') can be read only once", param_hint="SCHEDULE")
     custom = None
@@ -68,6 +63,13 @@ def schedules_from(specs: Sequence[str], flags: dict[str, Any],
             if exc.argument and exc.argument not in message:
                 message = f"{exc.argument} {message}"  # "decay_steps must be > 0, not 0"
             raise click.BadParameter(message, param_hint=f"SCHEDULE {shown!r}") from None
+    given = [n for n in flags if ctx.get_parameter_source(n) is not ParameterSource.DEFAULT
+             and not (n == "initial_learning_rate"  # a LearningRateScheduler function's start
+                      and any(getattr(s, "per_epoch", False) for s in schedules))]
+    if given:
+        raise click.UsageError(
+            f"{option_name(given[0])} describes the default InverseTimeDecay: with a SCHEDULE"
+            " argument, give the schedule's arguments inside it")
     for note in dict.fromkeys(reader.notes):
         click.echo(f"Note: {note}", err=True)
     if saved is not None:

@@ -29,12 +29,7 @@ def to_keras(schedule: AnySchedule) -> dict[str, Any]:
     """The dict ``keras.optimizers.schedules.serialize`` returns for the same schedule."""
     if isinstance(schedule, OpaqueSchedule):
         return _serialize(schedule)
-    return {
-        "module": schedule.keras_module,
-        "class_name": schedule.keras_name,
-        "config": schedule.keras_config(),
-        "registered_name": None,
-    }
+    return schedule.serialized()
 
 
 def _serialize(schedule: OpaqueSchedule) -> dict[str, Any]:
@@ -131,8 +126,11 @@ def _is_schedule(node: dict[str, Any], class_name: str) -> bool:
     return isinstance(config, dict) and not any(k in config for k in _NESTED)
 
 
-def _build(node: dict[str, Any], custom: Custom | None, notes: list[str] | None) -> AnySchedule:
+def _build(node: dict[str, Any], custom: Custom | None, notes: list[str] | None,
+           depth: int = 0) -> AnySchedule:
     class_name = node["class_name"]
+    if depth > 8:
+        raise ScheduleError(None, "schedules nested more than 8 deep in one another")
     cls = REGISTRY.get(class_name)
     if cls is None and custom is not None:
         return custom(node)
@@ -152,4 +150,10 @@ def _build(node: dict[str, Any], custom: Custom | None, notes: list[str] | None)
     name = config.get("name")
     if name is not None and not isinstance(name, str):
         raise ScheduleError("name", f"must be a string or null, not {short_repr(name)}")
-    return cls.from_arguments(config, notes)
+    nested = {k: _build(v, custom, notes, depth + 1) for k, v in config.items() if _names_class(v)}
+    return cls.from_arguments({**config, **nested}, notes)
+
+
+def _names_class(value: Any) -> bool:
+    """A schedule inside a schedule's config (WarmUp's decay_schedule_fn), in either form."""
+    return isinstance(value, dict) and isinstance(value.get("class_name"), str) and "config" in value

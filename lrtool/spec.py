@@ -183,6 +183,8 @@ def from_found(found: Found, notes: list[str] | None = None) -> Schedule:
         if name in arguments:
             raise ScheduleError(name, f"{cls.keras_name} got {name!r} twice")
         arguments[name] = value
+    arguments = {k: from_found(v, notes) if isinstance(v, Found) else v
+                 for k, v in arguments.items()}  # WarmUp's decay_schedule_fn
     name = arguments.get("name")
     if name is not None and not isinstance(name, str):
         raise ScheduleError("name", f"must be a string, not {short_repr(name)}")

@@ -57,6 +57,8 @@ def number_text(value: object, keep_floats: bool = False) -> str:
     """
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e16 and not keep_floats:
         return str(int(value))
+    if callable(getattr(value, "label", None)):  # a schedule given as an argument of another
+        return value.label()  # type: ignore[union-attr]
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(number_text(v, keep_floats) for v in value) + "]"
     return repr(value)
