@@ -33,7 +33,9 @@ from pathlib import Path
 PY = sys.executable
 LRTOOL = shutil.which("lrtool", path=str(Path(PY).parent)) or ""
 #: A terminal of a common size; piped, so no colour codes are timed.
-ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "COLUMNS": "160", "LINES": "48"}
+#: In-process TensorFlow, as before the worker (benchmarks/worker.py measures that).
+ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "COLUMNS": "160", "LINES": "48",
+       "LRTOOL_WORKER": "off"}
 
 
 def registry_rows() -> list[tuple[str, list[str], bool]]:

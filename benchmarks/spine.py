@@ -21,7 +21,9 @@ from pathlib import Path
 
 PY = sys.executable
 LRTOOL = shutil.which("lrtool", path=str(Path(PY).parent)) or ""
-QUIET = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+#: In-process TensorFlow: these figures are about the command itself (benchmarks/worker.py
+#: measures the warm worker).
+QUIET = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "LRTOOL_WORKER": "off"}
 
 
 def lrtool(*args: str) -> list[str]:

@@ -10,7 +10,11 @@ The library is usable without the CLI::
     'PiecewiseConstantDecay(boundaries=[1000], values=[0.01, 0.001])'
 """
 
-from lrtool.evaluate import Evaluation, evaluate
+from lrtool.startup import install_if_command
+
+install_if_command()  # first: Ctrl-C during the imports below ends the command quietly
+
+from lrtool.evaluate import Evaluation, evaluate  # noqa: E402
 from lrtool.schedules import (
     REGISTRY,
     CosineDecay,

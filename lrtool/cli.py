@@ -6,17 +6,18 @@ Heavy modules (NumPy, rich, matplotlib, TensorFlow) are imported inside the comm
 
 from __future__ import annotations
 
-import errno
 import signal
 import sys
+import warnings
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import click
 
 from lrtool import clitypes
-from lrtool.clicheck import check_rates
-from lrtool.cliopts import Request, with_request, with_schedule
+from lrtool.clicheck import check_image_options, check_rates
+from lrtool.cliopts import OWN_SCHEDULE_EXAMPLES, Request, with_request, with_schedule
+from lrtool.cliworker import worker
 from lrtool.schedules import AnySchedule
 
 
@@ -25,14 +26,15 @@ def examples(*lines: str) -> str:
     return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+             commands=[worker])
 @click.version_option(package_name="lrtool", prog_name="lrtool")
 def cli() -> None:
     """See every learning rate a Keras schedule gives your optimizer, before you train.
 
     A SCHEDULE is a Keras constructor call as written in training code, such as
-    'CosineDecay(1e-3, decay_steps=10000)', or a Keras JSON file ('-' for standard input);
-    give several to compare them. Without one, the --initial-learning-rate, --decay-steps,
+    'CosineDecay(1e-3, decay_steps=10000)', a Keras JSON file ('-' for standard input), or a
+    saved model (.keras, .h5); give several to compare them. Without one, the --initial-learning-rate, --decay-steps,
     --decay-rate and --staircase options describe an InverseTimeDecay. Values are evaluated by
     TensorFlow's own schedule when installed, else by a NumPy copy of its arithmetic.
     """
@@ -68,6 +70,8 @@ MAX_TABLE_ROWS = 10_000
     'lrtool table --decay-steps 1000 --decay-rate 0.5 --at 0,999,1000,5000',
     "lrtool table 'PiecewiseConstantDecay([1000, 5000], [1e-2, 1e-3, 1e-4])' --steps 8000",
     "lrtool table 'CosineDecay(0.1, 20000)' --epochs 10 --dataset-size 50000 --batch-size 128",
+    *OWN_SCHEDULE_EXAMPLES,
+    'lrtool table model.keras --resume --steps 20000',
 ))
 @with_request
 @click.option("--rows", type=clitypes.StepCount(minimum=1, maximum=MAX_TABLE_ROWS), default=30,
@@ -81,7 +85,7 @@ def table(request: Request, rows: int, all_rows: bool) -> None:
     from lrtool.evaluate import evaluate
     from lrtool.files import stdout_pipe
     from lrtool.output import table as table_output
-    from lrtool.sampling import edges_in, table_steps
+    from lrtool.sampling import edges_in, table_steps, with_trained
 
     if all_rows and len(request.steps) > MAX_TABLE_ROWS:
         raise click.BadParameter(
@@ -93,6 +97,7 @@ def table(request: Request, rows: int, all_rows: bool) -> None:
     if not all_rows and len(request.steps) > rows:
         edges = edges_in(request.series.values(), request.steps, rows, request.backend.mode)
         shown = table_steps(request.steps, edges, rows)
+    shown = with_trained(shown, request.steps, [mark.step for mark in request.trained])
     evaluation = evaluate(request.series, shown, request.backend)
     with stdout_pipe():
         table_output.render(
@@ -102,6 +107,7 @@ def table(request: Request, rows: int, all_rows: bool) -> None:
             steps_per_epoch=request.steps_per_epoch,
             edges=bool(edges),
             epoch_note=request.epoch_note,
+            trained=request.trained,
         )
 
 
@@ -148,9 +154,9 @@ def csv(request: Request, output: str | None) -> None:
 @click.option("-o", "--output", type=clitypes.OUTPUT, default=None, metavar="FILE",
               help="Write an image instead (png, svg, pdf, ... by the extension), whole or not at all.")
 @click.option("--log-y", is_flag=True, help="Logarithmic learning-rate axis.")
-@click.option("--width", type=click.FloatRange(1, 40), default=None, metavar="INCHES",
+@click.option("--width", type=clitypes.INCHES, default=None, metavar="INCHES",
               help="Image width.  [default: 11]")
-@click.option("--height", type=click.FloatRange(1, 40), default=None, metavar="INCHES",
+@click.option("--height", type=clitypes.INCHES, default=None, metavar="INCHES",
               help="Image height.  [default: 4.5]")
 @click.option("--dpi", type=click.IntRange(20, 600), default=None, metavar="N",
               help="Image resolution, pixels per inch.  [default: 150]")
@@ -167,27 +173,11 @@ def plot(request: Request, output: str | None, log_y: bool, width: float | None,
     from lrtool.engine import Engine
     from lrtool.picture import LogScaleError, Picture, layout
 
-    image_options = [name for name, value in (("--width", width), ("--height", height),
-                                              ("--dpi", dpi)) if value is not None]
-    if image_options and output is None and not show:
-        raise click.UsageError(f"{image_options[0]} sizes an image: use it with -o FILE or --show")
-    if output is not None or show:
-        from lrtool.output import image
-
-        try:
-            if output is not None:
-                image.format_of(output)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="'-o' / '--output'") from None
-        try:
-            if show:
-                image.check_display()
-        except image.DisplayError as exc:
-            raise click.BadParameter(str(exc), param_hint="'--show'") from None
+    check_image_options(output, show, width=width, height=height, dpi=dpi)
 
     title, panels = layout(request.schedules, request.labels)
     picture = Picture(title, panels, Engine(request.steps, request.backend),
-                      request.steps_per_epoch, log_y)
+                      request.steps_per_epoch, log_y, tuple(m.step for m in request.trained))
     checked = list(request.series.values())
     check_rates({label: s for label, s in picture.schedules().items()
                  if not any(s == done for done in checked)}, request.steps, request.backend)
@@ -197,6 +187,8 @@ def plot(request: Request, output: str | None, log_y: bool, width: float | None,
         raise click.BadParameter(str(exc), param_hint="'--log-y'") from None
     request.announce()
 
+    if output is not None or show:
+        from lrtool.output import image
     if output is not None:
         image.write(picture, output, width, height, dpi)
         click.echo(f"wrote {output}", err=True)
@@ -213,6 +205,33 @@ def plot(request: Request, output: str | None, log_y: bool, width: float | None,
             note = terminal.render(picture)
         if note:
             click.echo(f"Note: {note}", err=True)
+    if request.trained:
+        from lrtool.output.table import trained_lines
+
+        click.echo("\n".join(trained_lines(request.trained, len(request.schedules) > 1)),
+                   err=True)
+
+
+@cli.command(epilog=examples(
+    "lrtool explore 'CosineDecay(1e-3, decay_steps=10000, warmup_target=1e-2, warmup_steps=500)'",
+    "lrtool explore 'ExponentialDecay(0.1, 1000, 0.5)' 'InverseTimeDecay(0.1, 1000, 0.5)'",
+    'lrtool csv "$(lrtool explore \'PolynomialDecay(0.1, 10000)\')" --steps 1e4 > lr.csv',
+))
+@with_request(load_backend=False)
+def explore(request: Request) -> int:
+    """Change a schedule's arguments at a key press and watch its plot follow.
+
+    Up/Down choose an argument, Left/Right change it, Enter types it, ? lists the other keys;
+    q quits printing the schedule as a SCHEDULE argument, Esc quits printing nothing.
+    """
+    from lrtool.explore import CannotExplore, explore as run_explorer
+    try:
+        code, expression = run_explorer(request)
+    except CannotExplore as exc:
+        raise click.UsageError(str(exc)) from None
+    if expression is not None:
+        click.echo(expression)
+    return code
 
 
 @cli.command(epilog=examples(
@@ -229,50 +248,35 @@ def config(schedule: AnySchedule) -> None:
     command reads it as a SCHEDULE file.
     """
     from lrtool.keras_json import dumps
+    from lrtool.schedules import ScheduleError
 
-    click.echo(dumps(schedule))
-
-
-class Interrupted(Exception):
-    """Ctrl-C, raised as an ordinary exception so that click does not turn it into 'Aborted!'."""
-
-
-def _interrupt(signum: int, frame: Any) -> NoReturn:
-    raise Interrupted()
+    try:
+        click.echo(dumps(schedule))
+    except ScheduleError as exc:  # a constant rate, or a class of yours without get_config
+        raise click.BadParameter(exc.message, param_hint="SCHEDULE") from None
 
 
 def main(args: Sequence[str] | None = None, prog_name: str = "lrtool") -> NoReturn:
-    """Run the CLI. Exit codes: 0 success, 1 runtime error, 2 usage error, 130 interrupted.
-
-    click reports its own errors only in standalone mode, in four lines; here they are
-    caught and reported in one or two (``lrtool.clierrors``).
+    """Run the CLI. Exit codes: 0 success, 1 runtime error, 2 usage error, 128 + N on signal N
+    (130 for Ctrl-C); ``lrtool.clierrors`` reports each failure in a line or two.
     """
-    from click.exceptions import Abort, NoArgsIsHelpError
+    from lrtool.clierrors import SIGNALS, raise_interrupted, report
+    from lrtool.files import ensure_stdout, silence_stdout
 
-    from lrtool.clierrors import error_lines
-    from lrtool.files import PipeClosed
-
-    signal.signal(signal.SIGINT, _interrupt)
+    for signum in SIGNALS:
+        signal.signal(signum, raise_interrupted)
+    warnings.filterwarnings("ignore", category=RuntimeWarning, module="lrtool")  # every
+    # overflow in lrtool's NumPy arithmetic ends as a value that check() or guarded() refuses
     try:
+        ensure_stdout()
         code = cli.main(args=args, prog_name=prog_name, standalone_mode=False)
-    except PipeClosed:
-        sys.exit(0)
-    except Interrupted:
-        click.echo("lrtool: interrupted", err=True)
-        sys.exit(130)
-    except NoArgsIsHelpError as exc:  # a bare "lrtool": the help, as click prints it
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        click.echo("\n".join(error_lines(exc)), err=True)
-        sys.exit(exc.exit_code)
-    except Abort:
-        click.echo("Aborted!", err=True)
-        sys.exit(1)
-    except OSError as exc:
-        if exc.errno == errno.EPIPE:  # the reader of a pipe left before anything was written
+    except SystemExit:
+        from click.utils import PacifyFlushWrapper
+
+        if isinstance(sys.stdout, PacifyFlushWrapper):  # click's own exit for a closed pipe
+            silence_stdout()
             sys.exit(0)
-        click.echo(f"lrtool: {exc.strerror or exc}: {exc.filename}" if exc.filename
-                   else f"lrtool: {exc}", err=True)
-        sys.exit(1)
+        raise
+    except BaseException as exc:  # noqa: BLE001 - each kind gets its line and code in report()
+        sys.exit(report(exc))
     sys.exit(code if isinstance(code, int) else 0)  # --help and --version return 0

@@ -10,27 +10,24 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import click
-from click.core import ParameterSource
 
 from lrtool import clitypes
 from lrtool.backends import ENV_VAR, NAMES
-from lrtool.schedules import DEFAULT, AnySchedule, ScheduleError
-from lrtool.clicheck import check_rates, checked_backend
+from lrtool.schedules import DEFAULT, AnySchedule
+from lrtool.clischedules import ALIASES, option_name, schedules_from
+from lrtool.clicheck import (
+    check_output, check_rates, check_resume, checked_backend, default_total, resume_start,
+    trained_marks,
+)
 from lrtool.steps import Steps
 
-#: Extra spellings of schedule options.
-ALIASES = {"initial_learning_rate": ("--lr",)}
 _FLAGS = [f.name for f in dataclasses.fields(DEFAULT)]
 _STEP_OPTIONS = ["steps", "start", "every", "at", "both", "epochs", "steps_per_epoch",
-                 "dataset_size", "batch_size", "backend", "run_eagerly", "jit_compile"]
-
-
-def option_name(argument: str) -> str:
-    return "--" + argument.replace("_", "-")
+                 "dataset_size", "batch_size", "backend", "run_eagerly", "jit_compile", "resume"]
 
 
 def schedule_arguments(
@@ -67,6 +64,9 @@ def step_options(command: Callable[..., Any]) -> Callable[..., Any]:
                           "[default: about ten decay periods]"),
         click.option("--start", type=clitypes.STEPS, default=0, metavar="S",
                      help="Begin at step S instead of 0."),
+        click.option("--resume", is_flag=True,
+                     help="Begin at the step a saved model's training reached (SCHEDULE is a"
+                          " .keras or .h5 file saved after fit): what resuming applies."),
         click.option("--every", type=clitypes.POSITIVE_STEPS, default=1, metavar="K",
                      show_default=True, help="Only every K-th step: S, S+K, S+2K, ..."),
         click.option("--at", "at", type=clitypes.STEP_LIST, multiple=True, metavar="LIST",
@@ -117,6 +117,10 @@ class Request:
     #: bad input is then an error alone, not warnings and an error.
     warnings: list[str] = dataclasses.field(default_factory=list)
     announced: bool = False
+    #: The --backend asked for ("auto", "tensorflow", "numpy"), for a command that loads it later.
+    backend_choice: str = "auto"
+    #: Steps saved models' training reached (``lrtool.modelfile``), to mark in the output.
+    trained: list[Any] = dataclasses.field(default_factory=list)  # of evaluate.Trained
 
     def announce(self) -> None:
         """Print the warnings on stderr (once): a command calls this before its output."""
@@ -126,79 +130,39 @@ class Request:
             self.announced = True
 
 
-def schedules_from(specs: Sequence[str], flags: dict[str, Any],
-                   names: Sequence[tuple[str, object]] = (),
-                   imports: Sequence[str] = ()) -> list[AnySchedule]:
-    """The schedules of the SCHEDULE arguments, or else the one the flags describe.
+def prepare(params: dict[str, Any], load_backend: bool = True) -> Request:
+    """Turn the parsed arguments and options into a Request, or fail naming the option.
 
-    ``names`` come from ``--set``, ``imports`` from ``--import`` (loaded first, so that their
-    classes are registered when Keras JSON names them).
+    ``load_backend=False`` leaves TensorFlow unloaded when NumPy can evaluate every schedule:
+    the Request then carries the NumPy backend, and ``backend_choice`` says what to load later.
     """
-    from lrtool.spec import Reader
-
-    ctx = click.get_current_context()
-    if not specs:
-        try:
-            return [DEFAULT(**flags)]
-        except ScheduleError as exc:
-            raise click.BadParameter(exc.message, param_hint=_hint(exc.argument)) from None
-    given = [n for n in flags if ctx.get_parameter_source(n) is not ParameterSource.DEFAULT]
-    if given:
-        raise click.UsageError(
-            f"{option_name(given[0])} describes the default InverseTimeDecay: with a SCHEDULE"
-            " argument, give the schedule's arguments inside it")
-    if list(specs).count("-") > 1:
-        raise click.BadParameter("standard input ('-') can be read only once", param_hint="SCHEDULE")
-    custom = None
-    if imports:
-        from lrtool.usercode import deserialize, import_target
-
-        for target in imports:
-            try:
-                import_target(target)
-            except ScheduleError as exc:
-                raise click.BadParameter(exc.message, param_hint="'--import'") from None
-        custom = deserialize
-    reader = Reader(dict(names), custom=custom)
-    schedules = []
-    for text in specs:
-        try:
-            schedules.append(reader.parse(text))
-        except ScheduleError as exc:
-            shown = text if len(text) <= 40 else text[:37] + "..."
-            message = exc.message
-            if exc.argument and exc.argument not in message:
-                message = f"{exc.argument} {message}"  # "decay_steps must be > 0, not 0"
-            raise click.BadParameter(message, param_hint=f"SCHEDULE {shown!r}") from None
-    for note in dict.fromkeys(reader.notes):
-        click.echo(f"Note: {note}", err=True)
-    return schedules
-
-
-def prepare(params: dict[str, Any]) -> Request:
-    """Turn the parsed arguments and options into a Request, or fail naming the option."""
-    from lrtool.cliepochs import epoch_length
+    from lrtool.cliepochs import epoch_length, run_epoch_functions
     from lrtool.labels import short_labels
     from lrtool.series import variants
     from lrtool.steps import select
     from lrtool.surprises import report
 
+    saved: list[Any] = []
     schedules = schedules_from(params["specs"], {n: params[n] for n in _FLAGS},
-                               params["set_names"], params["imports"])
+                               params["set_names"], params["imports"], saved)
+    params["start"], resumed = resume_start(params, saved)
     at = [step for group in params["at"] for step in group]
     if at and (params["steps"] is not None or params["epochs"] or params["start"]
                or params["every"] != 1):
         raise click.UsageError("--at gives the steps itself: use it without --steps, --epochs,"
                                " --start and --every")
     per_epoch, epoch_note = epoch_length(params)  # checks --epochs and its companions
+    schedules = run_epoch_functions(schedules, params, per_epoch, params["specs"])
     total = params["steps"]
     if params["epochs"]:
         total = params["epochs"] * per_epoch
     if total is None:
-        total = max(s.suggested_steps() for s in schedules)
+        total = default_total(max(s.suggested_steps() for s in schedules), params["start"],
+                              resumed, saved)
     if not at:
         if total == 0:
             raise click.BadParameter("must be at least 1", param_hint="'--steps'")
+        check_resume(params["start"], total, resumed)
         if params["start"] >= total:
             raise click.BadParameter(f"{params['start']} is not below --steps ({total})",
                                      param_hint="'--start'")
@@ -219,24 +183,40 @@ def prepare(params: dict[str, Any]) -> Request:
         raise click.UsageError("--run-eagerly and --jit-compile are two ways of running the"
                                " schedule: give one")
     mode = "eager" if params["run_eagerly"] else "xla" if params["jit_compile"] else "graph"
-    backend = checked_backend(params["backend"], schedules, mode)
+    if load_backend or any(getattr(s, "formula", None) is None for s in schedules):
+        backend = checked_backend(params["backend"], schedules, mode)
+    else:
+        from lrtool.backends.numpy_backend import NumpyBackend
+
+        backend = NumpyBackend(mode)
     check_rates(chosen, steps, backend)
     warnings = report(dict(zip(labels, schedules)), steps, params["epochs"], per_epoch)
-    return Request(schedules, labels, chosen, steps, per_epoch, backend, epoch_note, warnings)
+    trained = trained_marks(saved, schedules, labels, chosen, backend)
+    return Request(schedules, labels, chosen, steps, per_epoch, backend, epoch_note, warnings,
+                   backend_choice=params["backend"].lower(), trained=trained)
 
 
-def _hint(argument: str | None) -> str | None:
-    if argument is None:
-        return None
-    return " / ".join(f"'{name}'" for name in (option_name(argument), *ALIASES.get(argument, ())))
-
+#: ``lrtool table --help`` examples of the forms a schedule of one's own takes.
+OWN_SCHEDULE_EXAMPLES = (
+    "lrtool table 'CosineDecay(LR, decay_steps=EPOCHS * 1000)' --set LR=1e-3 --set EPOCHS=10",
+    "lrtool table 'WarmUp(5e-5, PolynomialDecay(5e-5, 9000, 0.0), warmup_steps=1000)' --steps 1e4",
+    "lrtool table train.py --steps 1e4                       # the schedule in it, read, not run",
+    "lrtool table my_schedules.py:step_decay --lr 0.01 --epochs 20 --steps-per-epoch 500",
+    "lrtool table 'my_schedules.py:LinearWarmup(1e-3, warmup=500)' --steps 2000",
+    "lrtool table warmup.json --import my_schedules.py      # JSON naming your registered class",
+)
 
 #: What every command's help says SCHEDULE may be, after the command's own description.
 SCHEDULE_HELP = """
 SCHEDULE is a Keras constructor call as written in training code, such as
-'CosineDecay(1e-3, decay_steps=10000)' (a keras.optimizers.schedules. prefix is fine), or a
-Keras JSON file: a serialized schedule or a whole optimizer config ('-' reads standard input).
-Without one, --initial-learning-rate, --decay-steps, --decay-rate and --staircase describe an
+'CosineDecay(1e-3, decay_steps=10000)' (a keras.optimizers.schedules. prefix is fine;
+transformers' WarmUp too), pasted training code or a .py file (read, never run), a Keras JSON
+file: a serialized schedule or a whole optimizer config ('-' reads standard input), or a saved
+model (.keras, .h5, or its config.json): its optimizer's rate, and the step its training
+reached. FILE.py:Class(args) and module:Class(args) import and run your own code; so does
+FILE.py:function, a keras.callbacks.LearningRateScheduler function, run per epoch from
+--initial-learning-rate (needs --epochs and --steps-per-epoch). Without one,
+--initial-learning-rate, --decay-steps, --decay-rate and --staircase describe an
 InverseTimeDecay."""
 
 
@@ -248,14 +228,21 @@ def with_schedule_help(command: Callable[..., Any], several: bool) -> Callable[.
     return command
 
 
-def with_request(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Give a command taking a Request (plus its own options) the shared arguments and options."""
+def with_request(command: Callable[..., Any] | None = None, *,
+                 load_backend: bool = True) -> Any:
+    """Give a command taking a Request (plus its own options) the shared arguments and options.
+
+    ``@with_request(load_backend=False)``: see ``prepare``.
+    """
+    if command is None:
+        return functools.partial(with_request, load_backend=load_backend)
     shared = {"specs", "set_names", "imports", *_FLAGS, *_STEP_OPTIONS}
 
     @functools.wraps(command)
     def wrapper(**params: Any) -> Any:
         own = {k: params.pop(k) for k in list(params) if k not in shared}
-        request = prepare(params)
+        check_output(own.get("output"), [*params["specs"], *params["imports"]])
+        request = prepare(params, load_backend)
         result = command(request, **own)
         request.announce()  # if the command had no output to announce them before
         return result

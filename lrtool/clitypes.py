@@ -8,7 +8,11 @@ from typing import Any
 
 import click
 
-_INT_TEXT = re.compile(r"^[+]?\d+(_\d+)*$")
+_INT_TEXT = re.compile(r"^[+]?[0-9]+(_[0-9]+)*$")
+
+#: The last step there is: Keras counts iterations in an int64 variable. Also the most steps
+#: a range can hold (a Python range's length must fit a C ssize_t).
+MAX_STEP = 2**63 - 1
 
 
 def parse_step(text: str) -> int:
@@ -17,19 +21,29 @@ def parse_step(text: str) -> int:
     Raises ValueError naming what is wrong, for the ParamTypes to pass on.
     """
     text = text.strip()
+    shown = _short(text)
     if _INT_TEXT.match(text):
-        return int(text.replace("_", ""))
-    try:
-        number = float(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a whole number") from None
-    if not math.isfinite(number):
-        raise ValueError(f"{text!r} is not a whole number")
-    if number < 0:
-        raise ValueError(f"{text!r} is negative")
-    if number != int(number):
-        raise ValueError(f"{text!r} is not a whole number of steps")
-    return int(number)
+        digits = text.replace("_", "").lstrip("+").lstrip("0")
+        if len(digits) > len(str(MAX_STEP)):  # before int(): 5000 digits would be refused there
+            raise ValueError(f"{shown} is beyond the last step, {MAX_STEP} (Keras counts steps"
+                             " in int64)")
+        number = int(digits or "0")
+    else:
+        try:
+            real = float(text)
+        except ValueError:
+            raise ValueError(f"{shown} is not a whole number") from None
+        if not math.isfinite(real):
+            raise ValueError(f"{shown} is not a whole number")
+        if real < 0:
+            raise ValueError(f"{shown} is negative")
+        if real != int(real):
+            raise ValueError(f"{shown} is not a whole number of steps")
+        number = int(real)
+    if number > MAX_STEP:
+        raise ValueError(f"{shown} is beyond the last step, {MAX_STEP} (Keras counts steps"
+                         " in int64)")
+    return number
 
 
 class StepCount(click.ParamType):
@@ -72,7 +86,7 @@ class StepList(click.ParamType):
         steps = []
         for part in parts:
             if not part.strip():
-                self.fail(f"empty item in {value!r}", param, ctx)
+                self.fail(f"empty item in {_short(str(value))}", param, ctx)
             try:
                 steps.append(parse_step(part))
             except ValueError as exc:
@@ -91,9 +105,19 @@ class FiniteFloat(click.ParamType):
         try:
             number = float(str(value).strip())
         except ValueError:
-            self.fail(f"{value!r} is not a number", param, ctx)
+            self.fail(f"{_short(str(value))} is not a number", param, ctx)
         if not math.isfinite(number):
-            self.fail(f"{value!r} is not a finite number", param, ctx)
+            self.fail(f"{_short(str(value))} is not a finite number", param, ctx)
+        return number
+
+
+class FiniteRange(click.FloatRange):
+    """click's FloatRange without nan, which passes its bounds checks (no comparison holds)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{_short(str(value))} is not a finite number", param, ctx)
         return number
 
 
@@ -141,9 +165,10 @@ class NameValue(click.ParamType):
 
 
 def _short(text: str, width: int = 40) -> str:
+    """``text`` quoted for an error message: cut short, control characters escaped."""
     from lrtool.textinput import printable
 
-    return repr(printable(text, width))
+    return f"'{printable(text, width)}'"
 
 
 class ScheduleText(click.ParamType):
@@ -213,6 +238,7 @@ STEPS = StepCount()
 POSITIVE_STEPS = StepCount(minimum=1)
 STEP_LIST = StepList()
 FINITE = FiniteFloat()
+INCHES = FiniteRange(1, 40)
 OUTPUT = OutputFile()
 SCHEDULE = ScheduleText()
 NAME_VALUE = NameValue()

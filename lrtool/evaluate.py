@@ -54,6 +54,16 @@ class Evaluation:
         return next(iter(self.columns.values()))
 
 
+@dataclasses.dataclass(frozen=True)
+class Trained:
+    """Where a saved model's training stands: its optimizer took ``step`` steps (``source``
+    names the file), so the next step applies each column's rate at ``step``, ``next_values``."""
+
+    step: int
+    source: str
+    next_values: dict[str, float] = dataclasses.field(default_factory=dict)
+
+
 def labelled(schedules: Schedules) -> Mapping[str, AnySchedule]:
     """A lone schedule as the column ``lr``."""
     if isinstance(schedules, (Schedule, OpaqueSchedule)):
@@ -101,8 +111,7 @@ def evaluate_chunks(
     columns = labelled(schedules)
     engine = resolve_backend(backend)
     for chunk in Steps.of(steps).chunks():
-        yield Evaluation(chunk, {label: engine.evaluate(s, chunk) for label, s in columns.items()},
-                         engine.name)
+        yield Evaluation(chunk, guarded(columns, chunk, engine), engine.name)
 
 
 def evaluate(
@@ -123,5 +132,22 @@ def evaluate(
     if array.size == 0:
         empty = {k: np.zeros(0, s.value_dtype()) for k, s in columns.items()}
         return Evaluation(array, empty, engine.name)
-    return Evaluation(array, {k: engine.evaluate(s, array) for k, s in columns.items()},
-                      engine.name)
+    return Evaluation(array, guarded(columns, array, engine), engine.name)
+
+
+def guarded(columns: Mapping[str, AnySchedule], steps: np.ndarray,
+            engine: Backend) -> dict[str, np.ndarray]:
+    """Each column evaluated at ``steps``; UnusableRate for the first nan, inf or negative rate.
+
+    ``check`` finds such rates before any output from what a schedule states about itself;
+    this is the backstop that keeps them out of the output should a statement be wrong.
+    """
+    import numpy as np
+
+    values = {label: engine.evaluate(s, steps) for label, s in columns.items()}
+    for label, column in values.items():
+        bad = ~(column >= 0) | np.isinf(column)  # nan compares false
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise UnusableRate(label, columns[label], int(steps[i]), float(column[i]))
+    return values

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lrtool.schedules import REGISTRY, AnySchedule, OpaqueSchedule, ScheduleError
+from lrtool.schedules.params import short_repr
 from lrtool.suggest import did_you_mean
 from lrtool.textinput import printable
 
@@ -28,12 +29,7 @@ def to_keras(schedule: AnySchedule) -> dict[str, Any]:
     """The dict ``keras.optimizers.schedules.serialize`` returns for the same schedule."""
     if isinstance(schedule, OpaqueSchedule):
         return _serialize(schedule)
-    return {
-        "module": schedule.keras_module,
-        "class_name": schedule.keras_name,
-        "config": schedule.keras_config(),
-        "registered_name": None,
-    }
+    return schedule.serialized()
 
 
 def _serialize(schedule: OpaqueSchedule) -> dict[str, Any]:
@@ -60,16 +56,23 @@ def loads(text: str, custom: Custom | None = None,
 
     ``notes`` collects repairs of arguments Keras could not run (``Schedule.from_arguments``).
     """
+    return from_keras(decode(text), custom, notes)
+
+
+def decode(text: str) -> Any:
+    """Decoded JSON text; ScheduleError says in one line why it is not usable JSON."""
     try:
-        document = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ScheduleError(None, f"not valid JSON: {exc.msg} at line {exc.lineno}"
+        raise ScheduleError(None, f"not valid JSON: {exc.msg.removesuffix(' at')} at line {exc.lineno}"
                             f" column {exc.colno}") from None
     except RecursionError:
         raise ScheduleError(None, "the JSON is nested too deeply to be a schedule") from None
-    except ValueError as exc:  # e.g. an integer of more than 4300 digits
-        raise ScheduleError(None, f"not usable JSON: {str(exc).splitlines()[0][:100]}") from None
-    return from_keras(document, custom, notes)
+    except ValueError as exc:
+        if "digits" in str(exc):  # Python reads no integer of more than 4300 digits
+            raise ScheduleError(None, "the JSON holds an integer of more than 4300 digits:"
+                                " no schedule argument is that large") from None
+        raise ScheduleError(None, f"not usable JSON: {printable(str(exc), 80)}") from None
 
 
 def from_keras(document: Any, custom: Custom | None = None,
@@ -95,7 +98,7 @@ def _find(node: Any, depth: int) -> dict[str, Any] | None:
             continue
         value = node[key]
         if key in ("learning_rate", "lr") and isinstance(value, (int, float)):
-            raise ScheduleError(None, f'the optimizer\'s "{key}" is the constant {value!r},'
+            raise ScheduleError(None, f'the optimizer\'s "{key}" is the constant {short_repr(value)},'
                                 " not a schedule")
         found = _find(value, depth + 1)
         if found is not None:
@@ -123,8 +126,11 @@ def _is_schedule(node: dict[str, Any], class_name: str) -> bool:
     return isinstance(config, dict) and not any(k in config for k in _NESTED)
 
 
-def _build(node: dict[str, Any], custom: Custom | None, notes: list[str] | None) -> AnySchedule:
+def _build(node: dict[str, Any], custom: Custom | None, notes: list[str] | None,
+           depth: int = 0) -> AnySchedule:
     class_name = node["class_name"]
+    if depth > 8:
+        raise ScheduleError(None, "schedules nested more than 8 deep in one another")
     cls = REGISTRY.get(class_name)
     if cls is None and custom is not None:
         return custom(node)
@@ -143,5 +149,11 @@ def _build(node: dict[str, Any], custom: Custom | None, notes: list[str] | None)
                             f" {type(config).__name__}")
     name = config.get("name")
     if name is not None and not isinstance(name, str):
-        raise ScheduleError("name", f"must be a string or null, not {name!r}")
-    return cls.from_arguments(config, notes)
+        raise ScheduleError("name", f"must be a string or null, not {short_repr(name)}")
+    nested = {k: _build(v, custom, notes, depth + 1) for k, v in config.items() if _names_class(v)}
+    return cls.from_arguments({**config, **nested}, notes)
+
+
+def _names_class(value: Any) -> bool:
+    """A schedule inside a schedule's config (WarmUp's decay_schedule_fn), in either form."""
+    return isinstance(value, dict) and isinstance(value.get("class_name"), str) and "config" in value

@@ -63,6 +63,13 @@ class Picture:
     engine: Engine
     steps_per_epoch: int | None = None
     log_y: bool = False
+    #: Steps to mark with a vertical line: where saved models' training stands.
+    marks: tuple[int, ...] = ()
+
+    @property
+    def shown_marks(self) -> list[int]:
+        """The marks within the plotted steps."""
+        return [m for m in self.marks if self.first <= m <= self.last]
 
     @property
     def steps(self) -> Steps:

@@ -48,9 +48,11 @@ class SnippetError(ValueError):
 class NotPython(SnippetError):
     """A syntax error: the one refusal that a cleaned-up paste may not repeat."""
 
-    def __init__(self, message: str, lineno: int | None = None) -> None:
+    def __init__(self, message: str, lineno: int | None = None, quoted: str = "") -> None:
         super().__init__(message)
         self.lineno = lineno
+        #: The end of ``message`` that quotes the input: left out for a file's contents.
+        self.quoted = quoted
 
 
 def excerpt(text: str, width: int = 60) -> str:
@@ -85,7 +87,7 @@ def parse(text: str, mode: str = "exec") -> ast.AST:
             warnings.simplefilter("ignore")
             tree = ast.parse(text, mode=mode)
     except SyntaxError as exc:
-        raise NotPython(_syntax_message(exc), exc.lineno) from None
+        raise NotPython(_syntax_message(exc), exc.lineno, _quoted(exc)) from None
     except (RecursionError, MemoryError):
         raise SnippetError(f"the input is nested too deeply (lrtool reads at most {MAX_DEPTH}"
                            " levels)") from None
@@ -99,8 +101,11 @@ def _syntax_message(exc: SyntaxError) -> str:
     where = f"line {exc.lineno}, column {exc.offset}" if exc.lineno else "the input"
     if "integer string conversion" in (exc.msg or ""):
         return f"an integer literal at {where} is too long (over 4300 digits)"
-    text = f": {excerpt(exc.text.strip(), 40)}" if exc.text and exc.text.strip() else ""
-    return f"not valid Python at {where}: {excerpt(exc.msg or 'syntax error')}{text}"
+    return f"not valid Python at {where}: {excerpt(exc.msg or 'syntax error')}{_quoted(exc)}"
+
+
+def _quoted(exc: SyntaxError) -> str:
+    return f": {excerpt(exc.text.strip(), 40)}" if exc.text and exc.text.strip() else ""
 
 
 def check_size(tree: ast.AST) -> None:

@@ -37,6 +37,9 @@ def reference() -> str:
     parts = [START, "", "```text", f"$ lrtool --help\n{help_text()}```"]
     for name in cli.list_commands(None):  # type: ignore[arg-type]
         parts += ["", f"### lrtool {name}", "", "```text", f"$ lrtool {name} --help\n{help_text(name)}```"]
+        group = cli.commands[name]
+        for sub in getattr(group, "commands", {}):  # a group's commands: lrtool worker status
+            parts += ["", "```text", f"$ lrtool {name} {sub} --help\n{help_text(name, sub)}```"]
     return "\n".join(parts + ["", END])
 
 

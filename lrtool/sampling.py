@@ -56,7 +56,15 @@ def spread(count: int, n: int) -> list[int]:
         return list(range(count))
     if n <= 1:
         return [0][:n]
-    return sorted({round(i * (count - 1) / (n - 1)) for i in range(n)})
+    return sorted({_round_ratio(i * (count - 1), n - 1) for i in range(n)})
+
+
+def _round_ratio(numerator: int, denominator: int) -> int:
+    """``round(numerator / denominator)`` in exact integers: float division of steps near
+    2**63 rounds up past the last index."""
+    quotient, remainder = divmod(numerator, denominator)
+    twice = 2 * remainder
+    return quotient + (twice > denominator or (twice == denominator and quotient % 2 == 1))
 
 
 def table_steps(steps: Steps, edge_steps: Iterable[int], rows: int) -> Steps:
@@ -101,3 +109,16 @@ def fill_gaps(steps: Steps, chosen: set[int], rows: int) -> set[int]:
         heapq.heappush(gaps, (a - middle, a, middle))
         heapq.heappush(gaps, (middle - b, middle, b))
     return chosen
+
+
+
+def with_trained(shown: Steps, steps: Steps, marks: Iterable[int]) -> Steps:
+    """The rows to show plus each marked step (where a saved model's training stands) that is
+    among the requested ``steps``: the row of the rate the next step applies."""
+
+    def among(group: Steps, step: int) -> bool:
+        i = group.count_below(step)
+        return i < len(group) and group[i] == step
+
+    extra = {m for m in marks if among(steps, m) and not among(shown, m)}
+    return Steps.listed(set(shown) | extra) if extra else shown

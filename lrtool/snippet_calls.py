@@ -4,7 +4,8 @@ which schedule to show.
 A schedule call is a call to a known class name, bare or under a Keras module path
 (KERAS_MODULES, or a tail of one such as ``schedules.CosineDecay``); a known name under any
 other path (``torch.optim.lr_scheduler.X``) is refused rather than guessed at. Its arguments
-are evaluated where the call stands, with the values names have there.
+are evaluated where the call stands, with the values names have there; WarmUp's
+``decay_schedule_fn`` is a schedule, called there or named, and is then not shown itself.
 
 An optimizer's learning rate is its ``learning_rate=`` or ``lr=`` (Keras 2) argument, or its
 first positional one. When that is a schedule (inline or through a name), the schedule is
@@ -28,8 +29,9 @@ KERAS_MODULES = (
     "keras.optimizers.schedules", "keras.optimizers.schedules.learning_rate_schedule",
     "keras.src.optimizers.schedules.learning_rate_schedule", "tf_keras.optimizers.schedules",
     "tf.keras.optimizers.schedules", "tensorflow.keras.optimizers.schedules",
-    "tf.optimizers.schedules", "tensorflow.optimizers.schedules",
+    "tf.optimizers.schedules", "tensorflow.optimizers.schedules", "transformers",
     "tf.keras.experimental", "tensorflow.keras.experimental", "keras.experimental",
+    "transformers.optimization_tf",
 )
 #: Optimizer classes (Keras 2 and 3) whose first positional argument is the learning rate.
 OPTIMIZERS = frozenset({"SGD", "Adam", "AdamW", "Adamax", "Adagrad", "Adadelta", "Adafactor",
@@ -98,6 +100,7 @@ class Calls:
         self.schedules: dict[int, Schedule] = {}
         self.optimizers: dict[int, Optimizer] = {}
         self.unknowns: list[Unknown] = []
+        self.nested: set[int] = set()  # schedule calls given as another schedule's argument
         self.hints: dict[int, str] = {}  # by priority, for "no schedule constructor found"
 
     def call(self, node: ast.Call) -> None:
@@ -156,7 +159,7 @@ class Calls:
             if isinstance(arg, ast.Starred):
                 raise SnippetError(f"*arguments are not supported ({where}): write each argument")
             name = names[i - 1] if i <= len(names) else None
-            args.append(self.evaluate(arg, name or f"argument {i} of {class_name}", name))
+            args.append(self.value(arg, name or f"argument {i} of {class_name}", name))
         kwargs: dict[str, object] = {}
         for keyword in node.keywords:
             if keyword.arg is None:
@@ -164,11 +167,18 @@ class Calls:
                                    " argument")
             if keyword.arg in kwargs:
                 raise SnippetError(f"{where} gets {keyword.arg} twice", keyword.arg)
-            kwargs[keyword.arg] = self.evaluate(keyword.value, keyword.arg, keyword.arg)
+            kwargs[keyword.arg] = self.value(keyword.value, keyword.arg, keyword.arg)
         return tuple(args), kwargs
 
-    def evaluate(self, node: ast.AST, where: str, argument: str | None) -> object:
-        return evaluate(node, self.values, where, argument=argument, budget=self.budget)
+    def value(self, node: ast.AST, where: str, argument: str | None) -> object:
+        """A number (or list...); for WarmUp's ``decay_schedule_fn``, a schedule."""
+        inner = self.schedules.get(id(node)) or self.bindings.get(getattr(node, "id", None))
+        if not isinstance(inner, Schedule) or argument != "decay_schedule_fn":
+            return evaluate(node, self.values, where, argument=argument, budget=self.budget)
+        self.nested.add(id(inner.node))
+        if isinstance(inner.outcome, SnippetError):
+            raise inner.outcome
+        return inner.outcome
 
     def optimizer(self, node: ast.Call, name: str) -> Optimizer:
         rate = next((k.value for k in node.keywords if k.arg in ("learning_rate", "lr")), None)
@@ -221,7 +231,8 @@ class Calls:
 
     def choose(self) -> Found:
         """The most used schedule call, the latest of equals; or the error that says why not."""
-        schedules = sorted(self.schedules.values(), key=lambda s: _end(s.node))
+        schedules = sorted((s for s in self.schedules.values() if id(s.node) not in self.nested),
+                           key=lambda s: _end(s.node))
         used = [s for s in schedules if s.rank]
         unknown = max(reversed(self.unknowns), key=lambda u: u.rank, default=None)
         if unknown and (not used or unknown.rank > max(s.rank for s in used)):

@@ -8,6 +8,8 @@
 * Keras JSON: ``serialize`` output, the older ``{"class_name", "config"}`` form, an optimizer's
   or a model's config; inline, in a file, or on standard input (``-``).
 * A file: JSON, or training code (``.py`` files are read as code, never imported).
+* A saved model: a ``.keras`` archive, a legacy ``.h5`` file, or a model's ``config.json``
+  (``lrtool.modelfile``): its compiled optimizer's learning rate, and the step it reached.
 * ``FILE.py:Name(args)`` or ``package.module:Name(args)``: the user's own class
   (``lrtool.usercode``), the one form that runs user code.
 
@@ -22,8 +24,10 @@ import os
 from collections.abc import Mapping
 from typing import Any, BinaryIO
 
+from lrtool.modelfile import SavedModel, kind, not_a_model_file
 from lrtool.schedules import REGISTRY, AnySchedule, Schedule, ScheduleError
-from lrtool.schedules.params import number_text
+from lrtool.schedules.params import number_text, short_repr
+from lrtool.pysource import NotPython
 from lrtool.snippet import Found, SnippetError, find_call
 from lrtool.suggest import did_you_mean
 from lrtool.textinput import printable, read_file, read_stream, stdin_binary
@@ -47,15 +51,25 @@ class Reader:
         self.custom = custom
         #: What the reader chose or repaired, one line each, for the user to see.
         self.notes: list[str] = []
+        #: The saved models read so far (``lrtool.modelfile``): their schedules, and the step
+        #: each one's training reached.
+        self.saved: list[SavedModel] = []
 
     def parse(self, argument: str) -> AnySchedule:
         """The schedule a SCHEDULE argument describes."""
         if argument.strip() == "-":
             stream = self.stdin or stdin_binary()
             return self.parse_text(read_stream(stream, "standard input"), "standard input")
+        if "(" not in argument and (reason := not_a_model_file(argument)):
+            raise ScheduleError(None, reason)
         if os.path.isfile(argument):
+            file_kind = model_kind(argument)
+            if file_kind is not None:
+                from lrtool.modelfile import read
+
+                return self._saved(read(argument, file_kind, self.custom, self.notes))
             return self.parse_text(read_file(argument), printable(argument),
-                                   python=argument.endswith(".py"))
+                                   python=argument.endswith(".py"), path=argument)
         from lrtool.usercode import load_schedule, split_target
 
         if split_target(argument) is not None:
@@ -71,19 +85,32 @@ class Reader:
             raise ScheduleError(None, f"unknown schedule {text!r}; {did_you_mean(text, REGISTRY)}")
         return self.parse_text(argument, "the argument")
 
-    def parse_text(self, text: str, source: str, python: bool = False) -> AnySchedule:
-        """JSON or training code, as found in an argument, a file or standard input."""
+    def parse_text(self, text: str, source: str, python: bool = False,
+                   path: str | None = None) -> AnySchedule:
+        """JSON or training code, as found in an argument, a file (``path``) or standard input."""
         stripped = text.strip().removeprefix("\ufeff").strip()
         if not stripped:
             raise ScheduleError(None, f"{source} is empty")
         if stripped.startswith(("{", "[")) and not python:
-            from lrtool.keras_json import loads
+            from lrtool.keras_json import decode, from_keras
+            from lrtool.modelfile import from_json, is_model
 
-            return loads(stripped, self.custom, self.notes)
-        return self.parse_code(stripped)
+            document = decode(stripped)
+            if is_model(document):
+                return self._saved(from_json(document, path, self.custom, self.notes))
+            return from_keras(document, self.custom, self.notes)
+        return self.parse_code(stripped, quote=source == "the argument")
 
-    def parse_code(self, text: str) -> Schedule:
-        """A registry schedule from training code: a call, or a snippet around one."""
+    def _saved(self, saved: SavedModel) -> AnySchedule:
+        self.saved.append(saved)
+        return saved.schedule
+
+    def parse_code(self, text: str, quote: bool = True) -> Schedule:
+        """A registry schedule from training code: a call, or a snippet around one.
+
+        ``quote``: a syntax error may quote the line at fault. Not for a file's or standard
+        input's contents, which may be anything (a key file given by mistake).
+        """
         name = text.rpartition(".")[2]
         if name in REGISTRY and text.replace(".", "").replace("_", "").isalnum():
             cls = REGISTRY[name]
@@ -97,10 +124,22 @@ class Reader:
                 known = did_you_mean(unknown, REGISTRY) or f"lrtool knows {', '.join(REGISTRY)}"
                 raise ScheduleError(None, f"unknown schedule {printable(unknown)!r}; {known}"
                                     ) from None
-            raise ScheduleError(exc.argument, str(exc)) from None
+            message = str(exc)
+            if isinstance(exc, NotPython) and not quote:
+                message = message.removesuffix(exc.quoted)
+            raise ScheduleError(exc.argument, message) from None
         if found.note:
             self.notes.append(found.note)
         return from_found(found, self.notes)
+
+
+def model_kind(path: str) -> str | None:
+    """``zip`` or ``hdf5`` for a saved model's file, by its first bytes; None for text."""
+    try:
+        with open(path, "rb") as handle:
+            return kind(handle.read(8))
+    except OSError:
+        return None  # read_file says why
 
 
 def _file_hint(argument: str) -> str:
@@ -144,9 +183,11 @@ def from_found(found: Found, notes: list[str] | None = None) -> Schedule:
         if name in arguments:
             raise ScheduleError(name, f"{cls.keras_name} got {name!r} twice")
         arguments[name] = value
+    arguments = {k: from_found(v, notes) if isinstance(v, Found) else v
+                 for k, v in arguments.items()}  # WarmUp's decay_schedule_fn
     name = arguments.get("name")
     if name is not None and not isinstance(name, str):
-        raise ScheduleError("name", f"must be a string, not {name!r}")
+        raise ScheduleError("name", f"must be a string, not {short_repr(name)}")
     return cls.from_arguments(arguments, notes)
 
 

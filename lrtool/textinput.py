@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 import codecs
+import io
 import os
 from typing import BinaryIO
 
@@ -92,7 +93,14 @@ def stdin_binary() -> BinaryIO:
     if stream is None or sys.stdin.closed:
         raise ScheduleError(None, "standard input is closed: give the schedule as an argument")
     try:
-        os.fstat(stream.fileno())
+        fd = stream.fileno()
+    except io.UnsupportedOperation:
+        return stream  # a stream in memory (an embedding program's, a test's): read it as it is
+    except (OSError, ValueError):
+        raise ScheduleError(None, "standard input is closed: give the schedule as an"
+                            " argument") from None
+    try:
+        os.fstat(fd)
     except (OSError, ValueError):
         raise ScheduleError(None, "standard input is closed: give the schedule as an"
                             " argument") from None

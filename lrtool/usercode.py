@@ -1,5 +1,7 @@
 """A user's own schedule class, named as ``FILE.py:Name(args)`` or ``package.module:Name(args)``,
-and ``--import`` of the code that registers custom classes for Keras JSON.
+or function for ``keras.callbacks.LearningRateScheduler`` (``FILE.py:name``, run per epoch:
+``lrtool.schedules.epochfn``), and ``--import`` of the code that registers custom classes for
+Keras JSON.
 
 Importing that file or module is the one place lrtool runs user code, and only because the user
 named it. The arguments of ``Name(...)`` are still read like any SCHEDULE: numbers and
@@ -26,6 +28,7 @@ from types import ModuleType
 from typing import Any
 
 from lrtool.schedules import OpaqueSchedule, ScheduleError
+from lrtool.schedules.epochfn import EpochFunction, check_signature
 from lrtool.snippet import SnippetError, find_call
 from lrtool.textinput import printable
 
@@ -122,6 +125,11 @@ def load_schedule(text: str, names: Mapping[str, object]) -> OpaqueSchedule:
         raise ScheduleError(None, f"{printable(where)} has no {name}")
     import keras
 
+    if callable(cls) and not isinstance(cls, type):  # a LearningRateScheduler function
+        if args_text is not None:
+            raise ScheduleError(None, f"{name} is a function, which Keras's LearningRateScheduler"
+                                f" calls per epoch: name it without arguments, {where}:{name}")
+        return EpochFunction(cls, name, check_signature(cls, name))
     base = keras.optimizers.schedules.LearningRateSchedule
     if not (isinstance(cls, type) and issubclass(cls, base)):
         kind = "a function" if inspect.isfunction(cls) else f"a {type(cls).__name__}"
@@ -133,7 +141,8 @@ def load_schedule(text: str, names: Mapping[str, object]) -> OpaqueSchedule:
     except Exception as exc:  # the user's constructor, failing in its own way
         raise ScheduleError(None, f"{name}{printable(args_text or '()', 40)} failed:"
                             f" {printable(f'{type(exc).__name__}: {exc}', 120)}") from None
-    return OpaqueSchedule(obj, name, _named(cls, args, kwargs), steps=_suggested(args, kwargs))
+    return OpaqueSchedule(obj, name, _named(cls, args, kwargs), steps=_suggested(args, kwargs),
+                          source=where)
 
 
 def _arguments(name: str, args_text: str, names: Mapping[str, object]) -> tuple[tuple, dict]:

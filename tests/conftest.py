@@ -18,11 +18,16 @@ from lrtool.series import title_label
 
 ROOT = Path(__file__).resolve().parent.parent
 
+#: No test starts a TensorFlow worker unless it asks for one (tests/test_worker.py does).
+os.environ["LRTOOL_WORKER"] = "off"
+
 
 def _env(**extra: str) -> dict[str, str]:
-    """The environment lrtool runs in: this tree's code first on the path, no lrtool settings."""
+    """The environment lrtool runs in: this tree's code first on the path, no lrtool settings
+    but the worker turned off."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LRTOOL_", "PYTHONUNBUFFERED"))}
     env.pop("NO_COLOR", None)
+    env["LRTOOL_WORKER"] = "off"
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
     env.update(extra)
     return env

@@ -55,6 +55,10 @@ CONFIGS = {
     "R3": ("CosineDecayRestarts(0.1, 20.5, t_mul=1.5, m_mul=0.9, alpha=0.1)", 0),
     "R4": ("CosineDecayRestarts(0.1, 1000, t_mul=2.0, m_mul=1.0)", P24),
     "R5": ("CosineDecayRestarts(1, 30, t_mul=1.0, m_mul=1.0)", 0),
+    "W1": ("WarmUp(0.1, PolynomialDecay(0.1, 250.5, 0.001), 50)", 0),
+    "W2": ("WarmUp(0.3, PolynomialDecay(0.2, 100.5, 0.01, power=0.5), 77, power=2.0)", 0),
+    "W3": ("WarmUp(0.05, CosineDecay(0.1, 250.5, alpha=0.1), 33, power=0.7)", 0),
+    "W4": ("WarmUp(0.1, ExponentialDecay(0.1, 1000, 0.96), 2**24 + 5)", P24),
 }
 
 
@@ -87,8 +91,11 @@ def _classes() -> tuple[type, type]:
     return Weight, Record
 
 
-def applied_rates(schedule: Any, steps: int, start: int = 0, mode: str = "graph") -> np.ndarray:
-    """The float32 rate SGD applied at steps ``start .. start + steps - 1`` of ``model.fit``."""
+def applied_rates(schedule: Any, steps: int, start: int = 0, mode: str = "graph",
+                  epochs: int = 1, callbacks: tuple[Any, ...] = ()) -> np.ndarray:
+    """The float32 rate SGD applied at steps ``start .. start + steps - 1`` of ``model.fit``,
+    run as ``epochs`` epochs of ``steps // epochs`` steps with ``callbacks`` (a
+    LearningRateScheduler) besides the recording one."""
     import keras
 
     weight_layer, record_callback = _classes()
@@ -104,8 +111,9 @@ def applied_rates(schedule: Any, steps: int, start: int = 0, mode: str = "graph"
         assert not model.jit_compile and not model.run_eagerly  # Keras's default, on a CPU
     out = np.full(steps, np.nan, dtype=np.float32)
     record = record_callback(layer.w, out)
-    x = np.zeros((steps, 1), dtype=np.float32)
-    model.fit(x, x, batch_size=1, epochs=1, shuffle=False, verbose=0, callbacks=[record])
+    x = np.zeros((steps // epochs, 1), dtype=np.float32)
+    model.fit(x, x, batch_size=1, epochs=epochs, shuffle=False, verbose=0,
+              callbacks=[record, *callbacks])
     assert record.i == steps and int(optimizer.iterations.numpy()) == start + steps
     return out
 

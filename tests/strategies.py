@@ -54,6 +54,12 @@ def arguments(draw: st.DrawFn, name: str, wide: bool = False) -> dict[str, Any]:
         meta = field.metadata
         if isinstance(field.default, bool):
             out[field.name] = draw(st.booleans())
+        elif meta.get("schedule"):  # WarmUp's decay_schedule_fn: any other schedule
+            inner = draw(st.sampled_from([n for n in sorted(REGISTRY) if n != name]))
+            out[field.name] = draw(schedules(inner, wide))
+        elif field.type == "int":  # a whole number of steps, nothing else
+            lo, hi = meta["typical"]
+            out[field.name] = draw(st.integers(math.ceil(lo), math.floor(hi)))
         elif meta.get("items") == "increasing":
             items = st.lists(numbers({**meta, "ints": True}, False), min_size=1, max_size=40)
             previous_list = sorted(set(draw(items)))

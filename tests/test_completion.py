@@ -36,9 +36,9 @@ def test_schedule_class_names_complete() -> None:
 
 def test_an_empty_word_offers_names_schedule_files_and_folders(project: Path) -> None:
     offered = values(complete("lrtool plot ", cwd=project))
-    assert offered[:6] == ["ExponentialDecay", "PiecewiseConstantDecay", "PolynomialDecay",
-                           "InverseTimeDecay", "CosineDecay", "CosineDecayRestarts"]
-    assert offered[6:] == ["lr.json", "model.keras", "train.py", "weights.h5", "configs/", "data/"]
+    assert offered[:7] == ["ExponentialDecay", "PiecewiseConstantDecay", "PolynomialDecay",
+                           "InverseTimeDecay", "CosineDecay", "CosineDecayRestarts", "WarmUp"]
+    assert offered[7:] == ["lr.json", "model.keras", "train.py", "weights.h5", "configs/", "data/"]
 
 
 def test_files_in_subdirectories_complete(project: Path) -> None:

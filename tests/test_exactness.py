@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 
 from lrtool.backends import resolve
 from lrtool.backends.tensorflow_backend import ScalarOnly
-from lrtool.keras_json import to_keras
 from lrtool.schedules import REGISTRY, OpaqueSchedule, Schedule
 from lrtool.spec import parse
 from tests.fitloop import CONFIGS, MODES, applied_rates, max_ulp
 from tests.strategies import schedules
+from tests.transformers_warmup import reference_object
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -30,7 +30,7 @@ STEPS = {"graph": 300, "eager": 120, "xla": 150}
 #: The largest distance of the numpy backend from fit under XLA (README, benchmarks/exactness.py).
 XLA_NUMPY_ULP = 100
 #: Eager and XLA fits are slower: one parameter set of each kind there, all of them in graph mode.
-SOME = ["E2", "E5", "P3", "Y1", "Y6", "I1", "I6", "C2", "C5", "R1", "R3"]
+SOME = ["E2", "E5", "P3", "Y1", "Y6", "I1", "I6", "C2", "C5", "R1", "R3", "W2", "W4"]
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,7 @@ def keras() -> Any:
 
 
 def keras_object(schedule: Schedule, keras: Any) -> Any:
-    return keras.optimizers.schedules.deserialize(to_keras(schedule))
+    return reference_object(schedule)  # transformers' own code for a WarmUp
 
 
 CASES = [(mode, name) for mode in MODES for name in CONFIGS if mode == "graph" or name in SOME]

@@ -92,8 +92,8 @@ def test_keras_2_config_with_null_name_and_missing_new_keys() -> None:
 
 
 @pytest.mark.parametrize("document, fragment", [
-    ({"class_name": "WarmUp", "config": {"initial_learning_rate": 0.1}},
-     "unknown schedule class 'WarmUp'"),
+    ({"class_name": "LinearWarmup", "config": {"initial_learning_rate": 0.1}},
+     "unknown schedule class 'LinearWarmup'"),
     ({"module": None, "class_name": "MySchedule", "config": {}, "registered_name": "my>Sched"},
      "custom schedule"),
     ({"name": "adam", "learning_rate": 0.001}, "constant 0.001"),

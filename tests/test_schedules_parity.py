@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lrtool.backends import resolve
-from lrtool.keras_json import to_keras
 from lrtool.schedules import REGISTRY, Schedule
 from tests.fitloop import max_ulp
 from tests.strategies import schedules
+from tests.transformers_warmup import reference_object
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -37,9 +37,7 @@ def tf_backend():  # type: ignore[no-untyped-def]
 
 
 def keras_object(schedule: Schedule) -> Any:
-    import tensorflow as tf
-
-    return tf.keras.optimizers.schedules.deserialize(to_keras(schedule))
+    return reference_object(schedule)  # transformers' own code for a WarmUp
 
 
 def scalar_calls(schedule: Schedule, steps: list[int]) -> np.ndarray:

@@ -235,7 +235,8 @@ def test_a_custom_schedule_gives_zero_at_step_0(classes_file: Path) -> None:
 
 @pytest.mark.parametrize("spec, fragment", [
     ("{file}:Nope(1)", "has no Nope"),
-    ("{file}:not_a_class", "is a function, not a keras.optimizers.schedules"),
+    ("{file}:not_a_class(3)", "is a function, which Keras's LearningRateScheduler calls per"
+                              " epoch: name it without arguments"),
     ("{file}:np", "is a module, not a keras"),
     ("{file}:CustomSchedule(open('x'))", "must be a number or arithmetic"),
     ("{file}:CustomSchedule(__import__('os'))", "not a call to __import__()"),

@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from lrtool.backends.base import BackendUnavailable
+from lrtool.schedules.constant import Constant
 from lrtool.schedules.opaque import OpaqueSchedule
 
 if TYPE_CHECKING:
@@ -108,10 +109,16 @@ class TensorFlowBackend:
         # Keyed by the arguments' repr, not by the schedule: 1 == 1.0, but an int initial rate
         # makes Keras compute something else.
         key = (type(schedule), repr(schedule.arguments()))
+        if key not in self._objects and isinstance(schedule, Constant):
+            # No Keras class: the optimizer applies its float32 learning_rate variable as is.
+            rate = self._tf.constant(schedule.learning_rate, self._tf.float32)
+            self._objects[key] = lambda step: rate
         if key not in self._objects:
+            from lrtool.backends.tf_warmup import custom_objects
             from lrtool.keras_json import to_keras
 
-            self._objects[key] = self._tf.keras.optimizers.schedules.deserialize(to_keras(schedule))
+            self._objects[key] = self._tf.keras.optimizers.schedules.deserialize(
+                to_keras(schedule), custom_objects=custom_objects())
         return self._objects[key]
 
     def evaluate(self, schedule: Any, steps: np.ndarray) -> np.ndarray:
@@ -121,6 +128,8 @@ class TensorFlowBackend:
         steps = np.asarray(steps, dtype=np.int64).reshape(-1)
         if steps.size == 0:
             return np.zeros(0, np.float32)
+        if getattr(schedule, "per_epoch", False):  # set in Python by Keras's callback
+            return np.asarray(schedule.formula(steps), np.float32)
         rows = np.concatenate([steps, np.full(-steps.size % ROW, steps[-1])]).reshape(-1, ROW)
         function = self._function(schedule)
         with quiet_native_stderr(), self._optimizer_options():

@@ -20,8 +20,15 @@ IN_FLIGHT = 4
 
 
 def header(labels: Iterable[str], steps_per_epoch: int | None = None) -> bytes:
+    """The header line, quoted as RFC 4180 says where a label holds a comma or a quote
+    (``PiecewiseConstantDecay(boundaries=[1000, 5000])``); the stdlib's csv module does it."""
+    import csv
+    import io
+
     names = ["step", *(["epoch"] if steps_per_epoch else []), *labels]
-    return (",".join(names) + "\n").encode()
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerow(names)
+    return text.getvalue().encode()
 
 
 def lines(chunk: Evaluation, steps_per_epoch: int | None = None) -> bytes:

@@ -133,7 +133,8 @@ def figure(picture: Picture, width: float | None = None, height: float | None = 
         scale += f" {floor_note(picture.log_floor)}"
     sampled = "" if picture.exact else " · sampled"
     info = (f"steps {first:,}–{last:,} ({n:,} step{'s' if n != 1 else ''}) · {scale}{sampled}"
-            f" · backend {picture.backend_name}")
+            f" · backend {picture.backend_name}"
+            + "".join(f" · dashed: trained {m:,} steps" for m in picture.shown_marks))
     # Wrapped at argument boundaries: matplotlib would run a long title off the figure's edges.
     chars = int(size[0] * 72 / (TITLE_POINTS * CHAR_WIDTH))
     fig.suptitle("\n".join(wrap(picture.title, chars) + wrap(info, chars)), fontsize=TITLE_POINTS)
@@ -151,6 +152,8 @@ def figure(picture: Picture, width: float | None = None, height: float | None = 
                 values = np.maximum(values, picture.log_floor)
             ax.plot(line.steps, values, linewidth=1.5, marker=marker, markersize=3,
                     label=label, color=f"C{labels.index(label) % 10}")
+        for mark in picture.shown_marks:  # where a saved model's training stands
+            ax.axvline(mark, color="0.35", linestyle="--", linewidth=1, zorder=1)
         if len(panel.curves) > 1:
             ax.legend()
     return fig

@@ -12,9 +12,9 @@ from __future__ import annotations
 import dataclasses
 import string
 from collections.abc import Sequence
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Literal
 
-from lrtool.evaluate import Evaluation
+from lrtool.evaluate import Evaluation, Trained
 from lrtool.schedules import AnySchedule
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ class Column:
     header: str
     cells: list[str]
     style: str = "green"
+    justify: Literal["left", "right"] = "right"
 
 
 def caption(schedules: dict[str, AnySchedule], backend: str, shown: int, total: int,
@@ -51,6 +52,27 @@ def caption(schedules: dict[str, AnySchedule], backend: str, shown: int, total: 
         text += (f"\nshowing {shown:,} of {total:,} steps ({kept});"
                  " --rows N or --all for more")
     return text
+
+
+#: Marks the row of the step a saved model's training reached: the next step it applies.
+NEXT_MARK = "◀ next"
+
+
+def trained_lines(trained: Sequence[Trained], several: bool) -> list[str]:
+    """``model.keras: trained 7 steps; the next step (7) applies lr 0.0073``, one per model:
+    the rate resuming the run applies (its float32 text, as in the table)."""
+    import numpy as np
+
+    from lrtool.numtext import format_numbers
+
+    lines = []
+    for mark in trained:
+        texts = format_numbers(np.array(list(mark.next_values.values()), np.float32))
+        rates = ", ".join(f"{label} {text}" if several or label != "lr" else f"lr {text}"
+                          for label, text in zip(mark.next_values, texts))
+        lines.append(f"{mark.source}: trained {mark.step:,} step{'s' if mark.step != 1 else ''};"
+                     f" the next step ({mark.step:,}) applies {rates}")
+    return lines
 
 
 def epoch_texts(steps: np.ndarray, steps_per_epoch: int) -> list[str]:
@@ -82,7 +104,7 @@ def build(fixed: Sequence[Column], values: Sequence[Column]) -> Table:
 
     table = Table(box=box.SIMPLE_HEAD, header_style="bold")
     for column in [*fixed, *values]:
-        table.add_column(column.header, justify="right", style=column.style, no_wrap=True)
+        table.add_column(column.header, justify=column.justify, style=column.style, no_wrap=True)
     for row in zip(*(column.cells for column in [*fixed, *values])):
         table.add_row(*row)
     return table
@@ -134,11 +156,13 @@ def render(
     file: IO[str] | None = None,
     width: int | None = None,
     epoch_note: str | None = None,
+    trained: Sequence[Trained] = (),
 ) -> None:
     """Print the table; ``schedules`` (by label) are named below it, and ``edges`` says
     whether the rows kept include where the rate jumps or turns. Colour only on a terminal,
     none under NO_COLOR; plain text when piped. ``width`` overrides the terminal's;
-    ``epoch_note`` says what an epoch is, under the table.
+    ``epoch_note`` says what an epoch is, under the table; ``trained`` marks the rows where
+    saved models' training stands, and says under the table what the next step applies.
 
     Values are printed exactly as in the CSV output (shortest text of the float32), so what
     the table shows can be searched for in a CSV of the same schedule.
@@ -151,6 +175,12 @@ def render(
     fixed = [Column("step", [str(int(s)) for s in evaluation.steps], "cyan")]
     if steps_per_epoch:
         fixed.append(Column("epoch", epoch_texts(evaluation.steps, steps_per_epoch), ""))
+    marked: dict[int, list[str]] = {}
+    for mark in trained:  # with several schedules, the mark names whose training it is
+        marked.setdefault(mark.step, []).extend(mark.next_values if len(schedules) > 1 else [])
+    if marked.keys() & set(evaluation.steps.tolist()):
+        fixed.append(Column("", [" ".join([NEXT_MARK, *marked[s]]) if s in marked else ""
+                                 for s in evaluation.steps.tolist()], "bold yellow", "left"))
     values = [Column(label, format_numbers(v)) for label, v in evaluation.columns.items()]
     tables, keys = layout(console, fixed, values, keyed=len(schedules) > 1)
     room = console.width
@@ -164,4 +194,5 @@ def render(
     # Below the table rather than as its caption, which rich would wrap to the table's width.
     text = caption(schedules, evaluation.backend, evaluation.steps.size, total, edges, keys,
                    epoch_note)
+    text = "\n".join([*trained_lines(trained, len(schedules) > 1), text])
     console.print(text, soft_wrap=True, style="dim")

@@ -10,6 +10,7 @@ legend entry. Piped, it is plain text (rich writes no ANSI codes to a pipe, hono
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import shutil
 from typing import IO, TYPE_CHECKING
@@ -86,8 +87,10 @@ def _top(top: list[list[Entry]], single: bool, chars: int, gutter: int,
 
 
 def _panel(curves: dict[str, Curve], top: list[Text], picture: Picture, y: YAxis, chars: int,
-           gutter: int, colours: dict[str, str], cuts: np.ndarray) -> list[Text]:
-    """One panel's lines below its ``top`` lines, each ``gutter + chars`` cells wide."""
+           gutter: int, colours: dict[str, str], cuts: np.ndarray,
+           cursor: int | None = None) -> list[Text]:
+    """One panel's lines below its ``top`` lines, each ``gutter + chars`` cells wide; the
+    ``cursor`` column, if any, in reverse video (the explorer's read-out)."""
     import numpy as np
     from rich.text import Text
 
@@ -98,19 +101,27 @@ def _panel(curves: dict[str, Curve], top: list[Text], picture: Picture, y: YAxis
         codes -= braille.BLANK
         bits |= codes
         owner[codes > 0] = i
-    styles = [colours[label] for label in curves]
+    styles = [colours[label] for label in curves] + ["yellow"]
+    for mark in picture.shown_marks:  # a dotted line where training stands, behind the curves
+        column = int(columns_of(cuts, np.array([mark], np.int64))[0]) // 2
+        owner[:, column] = np.where(bits[:, column] == 0, len(curves), owner[:, column])
     ticks = y.labels()
 
     lines = list(top)
     for r in range(y.rows):
         row = Text(f"{ticks.get(r, ''):>{gutter - 1}}" + ("┤" if r in ticks else "│"), style="dim")
-        cells = [chr(braille.BLANK + code) if code else " " for code in bits[r].tolist()]
+        cells = [chr(braille.BLANK + code) if code else "┊" if who == len(curves) else " "
+                 for code, who in zip(bits[r].tolist(), owner[r].tolist())]
         # One styled piece per run of cells of the same curve (or of blanks).
         for who, run in itertools.groupby(zip(owner[r].tolist(), cells), key=lambda cell: cell[0]):
             row.append("".join(cell for _, cell in run), style=styles[who] if who >= 0 else "")
+        if cursor is not None:
+            row.stylize("reverse", gutter + cursor, gutter + cursor + 1)
         lines.append(row)
     axis, labels = _axis_labels(_x_ticks(picture, cuts, chars, 1), chars)
     lines.append(Text(" " * (gutter - 1) + "└" + axis, style="dim"))
+    if cursor is not None:
+        lines[-1].stylize("reverse", gutter + cursor, gutter + cursor + 1)
     lines.append(Text(f"{'step':>{gutter - 1}} " + labels, style="dim"))
     if picture.steps_per_epoch:
         _, epochs = _axis_labels(_x_ticks(picture, cuts, chars, picture.steps_per_epoch), chars)
@@ -128,7 +139,61 @@ def info_line(picture: Picture) -> tuple[str, str]:
             f" ({n:,} step{'s' if n != 1 else ''}){sampled} · backend {picture.backend_name}")
     short = (f"steps {picture.first:,}–{picture.last:,} · {scale}{floor}{sampled}"
              f" · {picture.backend_name}")
-    return full, short
+    marks = "".join(f" · ┊ trained {m:,} steps" for m in picture.shown_marks)
+    return full + marks, short + marks
+
+
+@dataclasses.dataclass
+class Drawn:
+    """A picture as terminal lines: ``lines``, the ``note`` a too-small terminal gets, and the
+    canvas's ``chars`` columns with ``cuts`` (the first step of each dot column, two per
+    character) for reading the step under a column."""
+
+    lines: list[Text]
+    note: str | None
+    chars: int
+    cuts: np.ndarray
+
+    def step_at(self, column: int) -> int:
+        """The first step a character column of the canvas draws."""
+        return int(self.cuts[2 * min(max(column, 0), self.chars - 1)])
+
+
+def draw(picture: Picture, size: tuple[int, int], cursor: int | None = None) -> Drawn:
+    """The picture's lines for a ``size`` = (columns, lines) terminal, the ``cursor`` column of
+    every canvas highlighted: what ``render`` prints, and what the explorer shows."""
+    from rich.text import Text
+
+    width, height = size
+    width, height = min(width, MAX_SIZE[1]), min(height, MAX_SIZE[0])
+    lo, hi = picture.value_range
+    y = YAxis(lo, hi, MIN_CANVAS[0], picture.log_y)
+    layout = plan(width, height, picture.title, info_line(picture), picture.panels,
+                  picture.merged(), bool(picture.steps_per_epoch), y)
+    chars, gutter = max(layout.chars, MIN_CANVAS[1]), layout.gutter
+    cuts = column_cuts(picture.first, picture.last, 2 * chars)
+    labels = list(picture.schedules())
+    colours = {label: COLOURS[i % len(COLOURS)] for i, label in enumerate(labels)}
+    if cursor is not None:
+        cursor = min(max(cursor, 0), chars - 1)
+
+    blocks = []
+    height_of_tops = max(len(top) for top in layout.tops)
+    for i, (panel, top) in enumerate(zip(layout.panels, layout.tops)):
+        curves = {label: picture.engine.curve(s, cuts) for label, s in panel.curves.items()}
+        tops = _top(top, len(curves) == 1, chars, gutter, colours,
+                    height_of_tops if layout.side else len(top))
+        lines = _panel(curves, tops, picture, y, chars, gutter, colours, cuts, cursor)
+        if layout.side and i > 0:  # the y axis is shared: its labels only on the left
+            lines = [line[gutter - 1:] for line in lines]
+        blocks.append(lines)
+    if layout.side:
+        body = [Text(" " * GAP).join(parts) for parts in zip(*blocks)]
+    else:
+        body = [line for lines in blocks for line in lines]
+    header = [Text(line, style="bold" if i < len(wrap(picture.title, width)) else "dim")
+              for i, line in enumerate(layout.header)]
+    return Drawn(header + body, layout.note, chars, cuts)
 
 
 def render(picture: Picture, file: IO[str] | None = None,
@@ -139,37 +204,12 @@ def render(picture: Picture, file: IO[str] | None = None,
     best plot that fits is printed all the same), for the caller to show on stderr.
     """
     from rich.console import Console
-    from rich.text import Text
 
-    width, height = size or terminal_size()
-    width, height = min(width, MAX_SIZE[1]), min(height, MAX_SIZE[0])
-    lo, hi = picture.value_range
-    y = YAxis(lo, hi, MIN_CANVAS[0], picture.log_y)
-    layout = plan(width, height, picture.title, info_line(picture), picture.panels,
-                  picture.merged(), bool(picture.steps_per_epoch), y)
-    chars, gutter = max(layout.chars, MIN_CANVAS[1]), layout.gutter
-    cuts = column_cuts(picture.first, picture.last, 2 * chars)
-    labels = list(picture.schedules())
-    colours = {label: COLOURS[i % len(COLOURS)] for i, label in enumerate(labels)}
-
-    blocks = []
-    height_of_tops = max(len(top) for top in layout.tops)
-    for i, (panel, top) in enumerate(zip(layout.panels, layout.tops)):
-        curves = {label: picture.engine.curve(s, cuts) for label, s in panel.curves.items()}
-        tops = _top(top, len(curves) == 1, chars, gutter, colours,
-                    height_of_tops if layout.side else len(top))
-        lines = _panel(curves, tops, picture, y, chars, gutter, colours, cuts)
-        if layout.side and i > 0:  # the y axis is shared: its labels only on the left
-            lines = [line[gutter - 1:] for line in lines]
-        blocks.append(lines)
-    if layout.side:
-        body = [Text(" " * GAP).join(parts) for parts in zip(*blocks)]
-    else:
-        body = [line for lines in blocks for line in lines]
-    header = [Text(line, style="bold" if i < len(wrap(picture.title, width)) else "dim")
-              for i, line in enumerate(layout.header)]
-    total = max(line.cell_len for line in header + body)
+    size = size or terminal_size()
+    drawn = draw(picture, size)
+    width = min(size[0], MAX_SIZE[1])
+    total = max(line.cell_len for line in drawn.lines)
     console = Console(file=file, width=max(total, width), highlight=False)
-    for line in header + body:
+    for line in drawn.lines:
         console.print(line, soft_wrap=True)
-    return layout.note
+    return drawn.note

@@ -17,8 +17,9 @@ from lrtool.schedules.opaque import OpaqueSchedule
 from lrtool.schedules.params import ScheduleError
 from lrtool.schedules.piecewise import PiecewiseConstantDecay
 from lrtool.schedules.polynomial import PolynomialDecay
+from lrtool.schedules.warmup import WarmUp
 
-#: In the order of Keras's ``learning_rate_schedule.py``.
+#: In the order of Keras's ``learning_rate_schedule.py``, then transformers' WarmUp.
 REGISTRY: dict[str, type[Schedule]] = {
     cls.keras_name: cls
     for cls in (
@@ -28,6 +29,7 @@ REGISTRY: dict[str, type[Schedule]] = {
         InverseTimeDecay,
         CosineDecay,
         CosineDecayRestarts,
+        WarmUp,
     )
 }
 
@@ -50,4 +52,5 @@ __all__ = [
     "PolynomialDecay",
     "Schedule",
     "ScheduleError",
+    "WarmUp",
 ]

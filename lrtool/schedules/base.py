@@ -73,6 +73,8 @@ class Schedule:
     keras_name: ClassVar[str] = ""
     #: The module Keras's serialize format names for the class.
     keras_module: ClassVar[str] = "keras.optimizers.schedules"
+    #: What Keras's serialize format writes as ``registered_name`` for the class.
+    registered_name: ClassVar[str | None] = None
     #: Arguments of the Keras documentation's example, for error messages and CLI defaults.
     example: ClassVar[dict[str, Any]] = {}
     #: Why the schedule can give an unusable rate, shown with the first step that does.
@@ -98,6 +100,11 @@ class Schedule:
     def keras_config(self) -> dict[str, Any]:
         """What Keras's ``get_config()`` returns for the same schedule (``name`` included)."""
         return {**self.arguments(), "name": self.default_name()}
+
+    def serialized(self) -> dict[str, Any]:
+        """What ``keras.optimizers.schedules.serialize`` returns for the same schedule."""
+        return {"module": self.keras_module, "class_name": self.keras_name,
+                "config": self.keras_config(), "registered_name": self.registered_name}
 
     @classmethod
     def default_name(cls) -> str:

@@ -12,7 +12,7 @@ from lrtool.schedules.base import Milestone, Schedule
 from lrtool.schedules.params import (
     ScheduleError, arg, number_text, require_int32, require_int32_steps, require_number,
 )
-from lrtool.shape import NoEdges, Segments, Shape, Turns, Union
+from lrtool.shape import Bad, NoEdges, Segments, Shape, Turns, Union
 from lrtool.shape.search import first_step_where
 
 if TYPE_CHECKING:
@@ -38,7 +38,8 @@ class CosineDecayRestarts(Schedule):
     keras_name = "CosineDecayRestarts"
     example = {"initial_learning_rate": 0.1, "first_decay_steps": 1000}
     bad_rate_hint = ("a negative alpha or m_mul, an m_mul above 1 (overflow) or a t_mul below 1"
-                     " (log of a negative number) gives unusable rates")
+                     " (log of a negative number) gives unusable rates, and so does a tiny"
+                     " first_decay_steps once step / first_decay_steps overflows float32")
 
     initial_learning_rate: float = arg("Learning rate at step 0 (and at each restart, times"
                                        " m_mul).", typical=(1e-4, 10.0), scale="log", ints=True)
@@ -151,12 +152,23 @@ class CosineDecayRestarts(Schedule):
         usable = (km.nonnegative(c["alpha"]) and km.nonnegative(c["m"]) and c["m"] <= 1
                   and c["t"] >= 1)
         if self.restarts_every_step(mode):
-            return Shape(NoEdges(), monotone=True, bad="never" if usable else "stretch")
+            return Shape(NoEdges(), monotone=True,
+                         bad=self.overflow_tail if usable else "stretch")
         edges = Union((Segments(functools.partial(self.restart_index, mode=mode),
                                 last=functools.partial(self.last_period_step, mode=mode),
                                 moved_only=bool(c["m"] >= 0)),
                        Turns(functools.partial(self.periods_end, mode=mode))))
-        return Shape(edges, bad="never" if usable else "stretch", wraps=self.int_rate)
+        if not usable:
+            return Shape(edges, bad="stretch", wraps=self.int_rate)
+        return Shape(edges, bad=self.overflow_tail, wraps=self.int_rate)
+
+    def overflow_tail(self, lo: int, hi: int) -> Bad:
+        """Usable arguments still give nan once step / first_decay_steps overflows float32 (a
+        tiny first_decay_steps): from there on, every step."""
+        c = self.constants()
+        if not self.int_rate and km.may_overflow(hi, float(c["ds"]), float(c["t"])):
+            return "tail"
+        return "never"
 
     def restarts_every_step(self, mode: Mode = "graph") -> bool:
         """Whether every step lands exactly on a restart, so that the value is monotone overall.

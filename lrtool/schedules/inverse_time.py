@@ -30,7 +30,8 @@ class InverseTimeDecay(StepDecay):
 
     keras_name = "InverseTimeDecay"
     example = {"initial_learning_rate": 0.1, "decay_steps": 1.0, "decay_rate": 0.5}
-    bad_rate_hint = "a negative decay_rate brings 1 + decay_rate * step / decay_steps to zero or below"
+    bad_rate_hint = ("a negative decay_rate brings 1 + decay_rate * step / decay_steps to zero or"
+                     " below; a tiny decay_steps overflows float32 (0 * inf is nan)")
 
     zero_rate_effect = "so the rate never changes"
     neutral_rate = 0.0
@@ -63,4 +64,10 @@ class InverseTimeDecay(StepDecay):
         denominator only falls, so the bad steps are a tail (unless the int32 step wraps)."""
         if crosses_wrap(self, hi):
             return "any"
-        return "never" if self.rate() >= 0 else "tail"
+        if self.rate() < 0:
+            return "tail"
+        # A tiny decay_steps overflows float32: rate / ds is inf, and 0 * inf is nan at step 0
+        # (a graph), or rate 0 times an inf step / ds is nan further on (eager). Rare: check.
+        if not self.int_rate and km.may_overflow(hi, self.decay_steps_value(), self.rate()):
+            return "stretch"
+        return "never"

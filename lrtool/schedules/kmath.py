@@ -129,3 +129,10 @@ def graph_power(base: np.ndarray, exponent: Any, mode: Mode) -> np.ndarray:
 def nonnegative(value: Any) -> bool:
     """At least 0 and not -0.0: a -0.0 factor makes Keras return -0.0, which is no usable rate."""
     return bool(value > 0 or (value == 0 and math.copysign(1.0, float(value)) > 0))
+
+
+def may_overflow(last_step: int, decay_steps: float, factor: float = 1.0) -> bool:
+    """Whether ``step / decay_steps`` times ``factor`` may reach float32's overflow by
+    ``last_step`` (with a margin): a schedule then checks its rates rather than trusting its
+    arguments."""
+    return max(1.0, abs(factor)) * (last_step + 1) / decay_steps > FLOAT32_MAX / 16

@@ -23,11 +23,15 @@ class OpaqueSchedule:
     bad_rate_hint = ""
 
     def __init__(self, obj: Any, name: str | None = None,
-                 arguments: dict[str, Any] | None = None, steps: int = 10_000) -> None:
+                 arguments: dict[str, Any] | None = None, steps: int = 10_000,
+                 source: str | None = None) -> None:
         self.obj = obj
         self.keras_name = name or type(obj).__name__
         self._arguments = dict(arguments or {})
         self._steps = steps
+        #: The file or module of ``FILE.py:Name(args)`` when built from one: with ``label``,
+        #: the SCHEDULE text that builds it again (the explorer re-reads it after an edit).
+        self.source = source
 
     def __repr__(self) -> str:
         return f"OpaqueSchedule({self.label()})"

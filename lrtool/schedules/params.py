@@ -57,6 +57,8 @@ def number_text(value: object, keep_floats: bool = False) -> str:
     """
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e16 and not keep_floats:
         return str(int(value))
+    if callable(getattr(value, "label", None)):  # a schedule given as an argument of another
+        return value.label()  # type: ignore[union-attr]
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(number_text(v, keep_floats) for v in value) + "]"
     return repr(value)
@@ -70,11 +72,11 @@ def require_number(name: str, value: object, *, minimum: float | None = None,
     which ``tiny_arguments`` reports as a warning), refused where it must be ``positive``.
     """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ScheduleError(name, f"must be a number, not {value!r}")
-    if not math.isfinite(value):
+        raise ScheduleError(name, f"must be a number, not {short_repr(value)}")
+    if isinstance(value, float) and not math.isfinite(value):
         raise ScheduleError(name, f"must be a finite number, not {value!r}")
-    if abs(value) > FLOAT32_MAX:
-        raise ScheduleError(name, f"{value!r} is beyond float32's range (3.4e38)")
+    if abs(value) > FLOAT32_MAX:  # an int of 400 digits too, which float() cannot even hold
+        raise ScheduleError(name, f"{short_repr(value)} is beyond float32's range (3.4e38)")
     if positive and value <= 0:
         raise ScheduleError(name, f"must be > 0, not {value!r}")
     if positive and value < FLOAT32_TINY:
@@ -109,9 +111,18 @@ def not_increasing(items: tuple[Any, ...]) -> list[int]:
     return np.flatnonzero(~(np.diff(wide) > 0)).tolist()
 
 
+def short_repr(value: object, width: int = 40) -> str:
+    """``repr(value)`` cut to ``width`` characters: an error quotes a 4000-digit integer or a
+    huge list in a line, not a screenful. (A str of more than 4300 digits has no repr at all.)"""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"an integer of about {int(value.bit_length() * 0.30103) + 1} digits"
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 def require_bool(name: str, value: object) -> None:
     if not isinstance(value, bool):
-        raise ScheduleError(name, f"must be true or false, not {value!r}")
+        raise ScheduleError(name, f"must be true or false, not {short_repr(value)}")
 
 
 def require_int32(name: str, value: int | float) -> int:

@@ -22,26 +22,37 @@ WRAP = 2**31
 Values = Callable[["np.ndarray"], "np.ndarray"]
 
 
+#: Steps probed at once per round of ``first_true``: one vector evaluation narrows the search
+#: by this factor, so a billion steps take 6 rounds rather than 30 single-step evaluations.
+PROBES = 32
+
+
 def first_true(steps: Steps, predicate: Values) -> int | None:
     """The first of the steps where a monotone (False..True) predicate holds.
 
-    ``steps`` may be a range of a billion steps: this costs about 30 evaluations.
+    ``steps`` may be a range of a billion steps: this costs about 7 vector evaluations of
+    PROBES steps each (the formulas compute each element alike, whatever its neighbours).
     """
     import numpy as np
 
-    def holds(i: int) -> bool:
-        return bool(predicate(np.array([steps[i]], dtype=np.int64))[0])
+    def holds(indices: list[int]) -> np.ndarray:
+        return np.asarray(predicate(np.array([steps[i] for i in indices], dtype=np.int64)))
 
     n = len(steps)
-    if n == 0 or not holds(n - 1):
+    if n == 0 or not holds([n - 1])[0]:
         return None
-    lo, hi = 0, n - 1
+    lo, hi = 0, n - 1  # the first step where it holds is at an index in lo..hi; it holds at hi
     while lo < hi:
-        mid = (lo + hi) // 2
-        if holds(mid):
-            hi = mid
+        if hi - lo <= PROBES:
+            probes = list(range(lo, hi))
         else:
-            lo = mid + 1
+            probes = sorted({lo + (hi - lo) * k // PROBES for k in range(PROBES)})
+        found = np.flatnonzero(holds(probes))
+        if found.size:
+            k = int(found[0])
+            lo, hi = (probes[k - 1] + 1 if k else lo), probes[k]
+        else:
+            lo = probes[-1] + 1
     return steps[lo]
 
 
