@@ -309,3 +309,20 @@ def test_without_h5py_archives_read_and_h5_asks_for_it(saved: dict[str, Any],
              no_tf_dir=tmp_path)
     assert h5.returncode == 2 and "pip install h5py" in h5.stderr.decode()
     assert h5.stderr.decode().count("\n") == 1
+
+
+def test_a_crash_or_hang_inside_libhdf5_is_one_refusal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """libhdf5 can crash on a damaged file (a segmentation fault seen while fuzzing): the read
+    runs in a child process, and its death or a hang is a refusal naming the file."""
+    import signal
+    import time
+
+    from lrtool.modelfile import hdf5
+    from lrtool.schedules import ScheduleError
+
+    with pytest.raises(ScheduleError, match=r"^model\.h5 is a corrupt HDF5 file \(libhdf5 failed"):
+        hdf5.isolated(lambda: os.kill(os.getpid(), signal.SIGSEGV), "model.h5")
+    monkeypatch.setattr(hdf5, "TIMEOUT", 0.5)
+    with pytest.raises(ScheduleError, match="did not end within"):
+        hdf5.isolated(lambda: time.sleep(30), "model.h5")
+    assert hdf5.isolated(lambda: [7, None], "model.h5") == [7, None]

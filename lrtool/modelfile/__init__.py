@@ -91,12 +91,10 @@ def from_json(document: Any, path: str | None, custom: Any = None,
     if path is not None:
         weights = os.path.join(os.path.dirname(path), "model.weights.h5")
         if os.path.isfile(weights):
-            from lrtool.modelfile.hdf5 import archive_step, open_file
+            from lrtool.modelfile.hdf5 import isolated
 
             shown = printable(weights)
-            with open(weights, "rb") as stream:
-                with open_file(stream, os.fstat(stream.fileno()).st_size, shown) as root:
-                    trained = archive_step(root)
+            trained = isolated(lambda: _weights_step(weights, shown), shown)
     return SavedModel(schedule, trained, source)
 
 
@@ -118,6 +116,14 @@ def _check_model(document: Any, source: str) -> None:
         raise ScheduleError(None, f"{source}'s config.json is not a Keras model config")
 
 
+def _weights_step(weights: str, shown: str) -> int | None:
+    from lrtool.modelfile.hdf5 import archive_step, open_file
+
+    with open(weights, "rb") as stream:
+        with open_file(stream, os.fstat(stream.fileno()).st_size, shown) as root:
+            return archive_step(root)
+
+
 def _read_h5(path: str, source: str, custom: Any, notes: list[str] | None) -> SavedModel:
     from lrtool.modelfile import hdf5
 
@@ -125,17 +131,27 @@ def _read_h5(path: str, source: str, custom: Any, notes: list[str] | None) -> Sa
         stream = open(path, "rb")
     except OSError as exc:
         raise ScheduleError(None, f"cannot read {source}: {exc.strerror or exc}") from None
-    with stream, hdf5.open_file(stream, os.fstat(stream.fileno()).st_size, source) as root:
+    with stream:
+        document, training, step = hdf5.isolated(lambda: _h5_contents(stream, path, source),
+                                                 source)
+    _check_model(document, source)
+    schedule = schedule_of(document, custom, notes, training=training or {})
+    return SavedModel(schedule, step, source)
+
+
+def _h5_contents(stream: Any, path: str, source: str) -> tuple[Any, Any, int | None]:
+    """A legacy .h5 model's model config, training config and step (in ``hdf5.isolated``)."""
+    from lrtool.modelfile import hdf5
+
+    with hdf5.open_file(stream, os.fstat(stream.fileno()).st_size, source) as root:
         document = hdf5.json_attribute(root, "model_config", source)
         if document is None:
             weights = path.endswith(".weights.h5") or "layers" in root or "model_weights" in root
             what = ("holds weights only (model.save_weights), no optimizer config"
                     if weights else "is HDF5 but not a Keras model")
             raise ScheduleError(None, f"{source} {what}: {READS}")
-        _check_model(document, source)
         training = hdf5.json_attribute(root, "training_config", source)
-        schedule = schedule_of(document, custom, notes, training=training or {})
-        return SavedModel(schedule, hdf5.legacy_step(root), source)
+        return document, training, hdf5.legacy_step(root)
 
 
 __all__ = ["READS", "SavedModel", "from_json", "is_model", "kind", "not_a_model_file", "read"]

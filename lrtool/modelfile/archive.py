@@ -80,6 +80,11 @@ def _step(archive: zipfile.ZipFile, source: str, notes: list[str] | None) -> int
             notes.append(f"{source}: the step training reached is not read ({exc.message})")
         return None
     shown = f"{source}'s {WEIGHTS}"
+    return hdf5.isolated(lambda: _weights_step(archive, info, shown), shown)
+
+
+def _weights_step(archive: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str) -> int | None:
+    """The step in the archive's weights (in ``hdf5.isolated``)."""
     start = _stored_at(archive, info)
     if start is None:  # compressed: zipfile's stream, slower to seek but the same bytes
         with archive.open(info) as member, hdf5.open_file(member, info.file_size, shown) as root:

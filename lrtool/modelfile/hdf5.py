@@ -4,15 +4,18 @@ h5py is an optional dependency (``pip install h5py``; Keras itself depends on it
 who saved a model has it). libhdf5 trusts a file's internal addresses, and a truncated file
 can make it fail deep inside, so the superblock is read first: its signature, and its end of
 file address against the real size, which refuses a truncated download before libhdf5 sees it.
-Only attributes and scalar datasets are read; no model is built.
+Only attributes and scalar datasets are read; no model is built. Damage can still crash
+libhdf5 itself (a segmentation fault, seen on fuzzed files), so every read runs in a forked
+child process (``isolated``): a crash or a hang there is one refusal naming the file.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterator
-from typing import IO, Any
+import os
+from collections.abc import Callable, Iterator
+from typing import IO, Any, TypeVar
 
 from lrtool.schedules import ScheduleError
 from lrtool.textinput import MAX_BYTES
@@ -22,6 +25,9 @@ SIGNATURE = b"\x89HDF\r\n\x1a\n"
 _SUPERBLOCK_AT = (0, 512, 1024, 2048, 4096)
 INSTALL_HINT = ("reading HDF5 needs h5py: pip install h5py (from lrtool's source directory:"
                 " pip install '.[models]')")
+#: A read that takes longer than this is libhdf5 going round in damaged structures.
+TIMEOUT = 30.0
+T = TypeVar("T")
 #: Names Keras gives the optimizer's step counter (Keras 3 "iteration", Keras 2 "iter").
 _ITERATION_NAMES = ("iteration", "iterations", "iter")
 
@@ -127,3 +133,53 @@ def legacy_step(root: Any) -> int | None:
         if text.rsplit("/", 1)[-1].split(":")[0] in _ITERATION_NAMES:
             return scalar_step(group.get(text))
     return None
+
+
+def isolated(task: Callable[[], T], source: str) -> T:
+    """``task()`` run in a forked child process, its JSON-able result sent back as JSON.
+
+    A ScheduleError in the child is raised here with its message; a child that dies (libhdf5
+    crashed) or takes longer than TIMEOUT becomes a ScheduleError naming ``source``. Forking
+    costs a few milliseconds and needs no import in the child; where fork is unavailable the
+    task runs in this process.
+    """
+    import multiprocessing
+
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:
+        return task()
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(task, send, source), daemon=True)
+    child.start()
+    send.close()
+    try:
+        if not receive.poll(TIMEOUT):
+            raise ScheduleError(None, f"{source} is a corrupt HDF5 file (reading it did not end"
+                                f" within {TIMEOUT:.0f} s)")
+        kind, payload = json.loads(receive.recv_bytes())
+    except EOFError:
+        raise ScheduleError(None, f"{source} is a corrupt HDF5 file (libhdf5 failed reading"
+                            " it)") from None
+    finally:
+        receive.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+    if kind == "error":
+        raise ScheduleError(None, payload)
+    return payload  # type: ignore[no-any-return]
+
+
+def _child(task: Callable[[], Any], send: Any, source: str) -> None:
+    """The child's side of ``isolated``: one message, then an exit that runs no cleanup."""
+    try:
+        message = ["ok", task()]
+    except ScheduleError as exc:
+        message = ["error", exc.message]
+    except Exception as exc:  # anything else libhdf5 or h5py raise on damage
+        message = ["error", f"{source} is a corrupt HDF5 file ({_first_line(exc)})"]
+    try:
+        send.send_bytes(json.dumps(message).encode())
+    finally:
+        os._exit(0)
