@@ -88,6 +88,13 @@ def load(mode: str = "graph") -> TensorFlowBackend:
     return _backends[mode]
 
 
+#: Keras's PiecewiseConstantDecay adds graph operations per boundary, traced ROW times: a
+#: million boundaries take minutes. It only selects one of its float32 values (no arithmetic),
+#: so its NumPy formula gives the same bits in every mode (measured: 0 ulp against model.fit,
+#: tests/test_exactness.py) and answers for it above this many boundaries.
+MAX_TRACED_BOUNDARIES = 1000
+
+
 class ScalarOnly(ValueError):
     """The schedule branches on the step in Python, which the mode's train step cannot run."""
 
@@ -130,6 +137,8 @@ class TensorFlowBackend:
             return np.zeros(0, np.float32)
         if getattr(schedule, "per_epoch", False):  # set in Python by Keras's callback
             return np.asarray(schedule.formula(steps), np.float32)
+        if len(getattr(schedule, "boundaries", ())) > MAX_TRACED_BOUNDARIES:
+            return np.asarray(schedule.formula(steps, self.mode), np.float32)
         rows = np.concatenate([steps, np.full(-steps.size % ROW, steps[-1])]).reshape(-1, ROW)
         function = self._function(schedule)
         with quiet_native_stderr(), self._optimizer_options():

@@ -30,17 +30,18 @@ if TYPE_CHECKING:
     from lrtool.shape import Shape
 
 
-#: A list argument longer than this is labelled by its first and last few items: a title or
-#: caption cannot show a million boundaries, and writing them out would take seconds.
+#: A list argument longer than this is labelled by its first and last LABEL_KEEP items: a
+#: title or caption cannot show a million boundaries, and writing them out would take seconds.
 LABEL_ITEMS = 64
+LABEL_KEEP = 4
 
 
 def argument_text(value: Any, keep_floats: bool) -> str:
     """An argument as a label writes it; a long list shortened to its first and last
-    LABEL_ITEMS // 2 items, with how many are left out between them."""
+    LABEL_KEEP items, with how many are left out between them."""
     if not isinstance(value, (list, tuple)) or len(value) <= LABEL_ITEMS:
         return number_text(value, keep_floats)
-    keep = LABEL_ITEMS // 2
+    keep = LABEL_KEEP
     head = number_text(list(value[:keep]), keep_floats)[:-1]
     tail = number_text(list(value[-keep:]), keep_floats)[1:]
     return f"{head}, ...{len(value) - 2 * keep:,} more..., {tail}"
