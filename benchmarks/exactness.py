@@ -28,20 +28,17 @@ def measure(steps: int, modes: list[str]) -> dict[tuple[str, str, str], int]:
     import numpy as np
 
     from lrtool.backends import resolve
-    from lrtool.keras_json import to_keras
     from lrtool.spec import parse
     from tests.fitloop import CONFIGS, applied_rates, max_ulp
+    from tests.transformers_warmup import reference_object  # WarmUp: transformers' own code
 
     resolve("tensorflow")
-    import keras
-
     worst: dict[tuple[str, str, str], int] = {}
     for mode in modes:
         backends = {"tensorflow": resolve("tensorflow", mode), "numpy": resolve("numpy", mode)}
         for name, (text, start) in CONFIGS.items():
             schedule = parse(text)
-            fit = applied_rates(keras.optimizers.schedules.deserialize(to_keras(schedule)),
-                                steps, start, mode)
+            fit = applied_rates(reference_object(schedule), steps, start, mode)
             at = np.arange(start, start + steps, dtype=np.int64)
             for backend_name, backend in backends.items():
                 distance = max_ulp(backend.evaluate(schedule, at), fit)

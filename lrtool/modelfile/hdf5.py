@@ -173,6 +173,9 @@ def isolated(task: Callable[[], T], source: str) -> T:
 
 def _child(task: Callable[[], Any], send: Any, source: str) -> None:
     """The child's side of ``isolated``: one message, then an exit that runs no cleanup."""
+    import faulthandler
+
+    faulthandler.disable()  # a crash here is reported by the parent, in one line
     try:
         message = ["ok", task()]
     except ScheduleError as exc:
