@@ -14,20 +14,26 @@ from lrtool.startup import install_if_command
 
 install_if_command()  # first: Ctrl-C during the imports below ends the command quietly
 
-from lrtool.evaluate import Evaluation, evaluate  # noqa: E402
-from lrtool.schedules import (
-    REGISTRY,
-    CosineDecay,
-    CosineDecayRestarts,
-    ExponentialDecay,
-    InverseTimeDecay,
-    OpaqueSchedule,
-    PiecewiseConstantDecay,
-    PolynomialDecay,
-    Schedule,
-    ScheduleError,
-)
-from lrtool.steps import Steps
+from typing import Any  # noqa: E402
+
+#: Where each public name lives; imported on first use, so that the CLI's --help and shell
+#: completion do not load what they do not need.
+_PUBLIC = {
+    "Evaluation": "lrtool.evaluation", "evaluate": "lrtool.evaluation", "Steps": "lrtool.steps",
+    **{name: "lrtool.schedules" for name in (
+        "REGISTRY", "CosineDecay", "CosineDecayRestarts", "ExponentialDecay", "InverseTimeDecay",
+        "OpaqueSchedule", "PiecewiseConstantDecay", "PolynomialDecay", "Schedule",
+        "ScheduleError")},
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'lrtool' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(_PUBLIC[name]), name)
+
 
 __all__ = [
     "REGISTRY",

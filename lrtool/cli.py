@@ -82,7 +82,7 @@ MAX_TABLE_ROWS = 10_000
 def table(request: Request, rows: int, all_rows: bool) -> None:
     """Print the learning rate at each step as a table.
     """
-    from lrtool.evaluate import evaluate
+    from lrtool.evaluation import evaluate
     from lrtool.files import stdout_pipe
     from lrtool.output import table as table_output
     from lrtool.sampling import edges_in, table_steps, with_trained
@@ -127,7 +127,7 @@ def csv(request: Request, output: str | None) -> None:
     Each value is the shortest text that reads back to the exact float32 the optimizer gets.
     Any number of steps streams in flat memory; -o FILE is written whole or not at all.
     """
-    from lrtool.evaluate import evaluate_chunks
+    from lrtool.evaluation import evaluate_chunks
     from lrtool.files import atomic_path, stdout_pipe
     from lrtool.output import csv as csv_output
 

@@ -15,7 +15,7 @@ from lrtool.steps import Steps
 
 def check_rates(schedules: dict[str, Any], steps: Steps, backend: Any) -> None:
     """Refuse schedules giving an unusable rate at a requested step, before any output."""
-    from lrtool.evaluate import UnusableRate, check
+    from lrtool.evaluation import UnusableRate, check
 
     try:
         check(schedules, steps, backend)
@@ -95,7 +95,7 @@ def trained_marks(saved: list[Any], schedules: list[AnySchedule], labels: list[s
     (every column for a lone schedule, whose --both columns are its own)."""
     import numpy as np
 
-    from lrtool.evaluate import Trained
+    from lrtool.evaluation import Trained
 
     marks = []
     for schedule, label in zip(schedules, labels):

@@ -114,6 +114,6 @@ def fault_line(exc: BaseException) -> str:
 
 def unusable_line(exc: BaseException) -> str | None:
     """The error line for an unusable rate met while evaluating, else None."""
-    from lrtool.evaluate import UnusableRate
+    from lrtool.evaluation import UnusableRate
 
     return f"Error: {exc}" if isinstance(exc, UnusableRate) else None

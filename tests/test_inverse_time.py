@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from lrtool import InverseTimeDecay, evaluate
 from lrtool.backends import resolve
-from lrtool.evaluate import UnusableRate, check
+from lrtool.evaluation import UnusableRate, check
 from lrtool.shape import edges
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

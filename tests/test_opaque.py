@@ -19,7 +19,7 @@ import pytest
 from lrtool import OpaqueSchedule, evaluate
 from lrtool.backends import BackendUnavailable, resolve
 from lrtool.engine import SAMPLE_BUDGET, Engine, column_cuts
-from lrtool.evaluate import UnusableRate, check
+from lrtool.evaluation import UnusableRate, check
 from lrtool.keras_json import dumps
 from lrtool.output import csv as csv_output
 from lrtool.output import image, terminal
@@ -94,7 +94,7 @@ def test_table_and_csv(warmup: OpaqueSchedule) -> None:
     table_output.render(ev, {"lr": warmup}, total=3, file=out)
     assert "LinearWarmup(peak=0.1, warmup=100)" in out.getvalue() and "0.001" in out.getvalue()
     buffer = io.BytesIO()
-    from lrtool.evaluate import evaluate_chunks
+    from lrtool.evaluation import evaluate_chunks
 
     csv_output.write(evaluate_chunks(warmup, range(3), "tensorflow"), buffer)
     assert buffer.getvalue().decode().splitlines() == ["step,lr", "0,0.001", "1,0.002", "2,0.003"]

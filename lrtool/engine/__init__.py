@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from lrtool.engine.columns import column_cuts, columns_of
 from lrtool.engine.extremes import extremes
 from lrtool.engine.plan import EDGE_LIMIT, SAMPLE_BUDGET, Plan, choose
-from lrtool.evaluate import StepsLike, resolve_backend
+from lrtool.evaluation import StepsLike, resolve_backend
 from lrtool.steps import Steps
 
 if TYPE_CHECKING:

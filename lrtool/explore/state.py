@@ -191,7 +191,7 @@ class State:
     def _replace(self, schedule: AnySchedule) -> None:
         """Put the new schedule in place, once no requested step gets an unusable rate."""
         if isinstance(schedule, Schedule):
-            from lrtool.evaluate import UnusableRate, check
+            from lrtool.evaluation import UnusableRate, check
 
             try:
                 check(schedule, self.steps, self.backend)

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO
 
-from lrtool.evaluate import Evaluation
+from lrtool.evaluation import Evaluation
 
 #: Chunks being formatted at once: enough to keep the cores busy, few enough to keep memory flat.
 IN_FLIGHT = 4

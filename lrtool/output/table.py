@@ -14,7 +14,7 @@ import string
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Literal
 
-from lrtool.evaluate import Evaluation, Trained
+from lrtool.evaluation import Evaluation, Trained
 from lrtool.schedules import AnySchedule
 
 if TYPE_CHECKING:
