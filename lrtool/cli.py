@@ -189,15 +189,16 @@ def plot(request: Request, output: str | None, log_y: bool, width: float | None,
 
     if output is not None or show:
         from lrtool.output import image
-    if output is not None:
-        image.write(picture, output, width, height, dpi)
-        click.echo(f"wrote {output}", err=True)
-    if show:
-        try:
-            image.show(picture, width, height, dpi)
-        except image.DisplayError as exc:
-            raise click.BadParameter(str(exc), param_hint="'--show'") from None
-    if output is None and not show:
+
+        if output is not None:
+            image.write(picture, output, width, height, dpi)
+            click.echo(f"wrote {output}", err=True)
+        if show:
+            try:
+                image.show(picture, width, height, dpi)
+            except image.DisplayError as exc:
+                raise click.BadParameter(str(exc), param_hint="'--show'") from None
+    else:
         from lrtool.files import stdout_pipe
         from lrtool.output import terminal
 

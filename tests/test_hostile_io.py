@@ -130,6 +130,8 @@ def test_special_or_unwritable_targets_are_named_without_the_temp_file(
 COMMANDS = [
     ["table", "--backend", "numpy", "--steps", "1e6"],
     ["table", "--backend", "numpy", "--all", "--steps", "300"],
+    ["table", "--backend", "numpy", "--all", "--steps", "2000"],
+    ["plot", "--backend", "numpy"],
     ["csv", "--backend", "numpy", "--steps", "1e6"],
     ["plot", "--backend", "numpy", "--steps", "1e6"],
     ["config"],
