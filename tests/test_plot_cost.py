@@ -159,6 +159,27 @@ def test_restarts_too_dense_and_disordered_are_sampled_and_say_so() -> None:
     assert few.exact and render(few) == render(every_step(few))
 
 
+@pytest.mark.parametrize("text, lo, hi", [
+    ("CosineDecayRestarts(0.1, 1000, t_mul=1.0000001)", 0, 3_000_000),
+    ("CosineDecayRestarts(0.1, 1, t_mul=1.001)", 2**24 - 500_000, 2**24 + 500_000),
+])
+def test_restarts_with_t_mul_near_1_draw_what_every_step_draws(text: str, lo: int,
+                                                               hi: int) -> None:
+    """The value also turns between restarts there (float32's fraction done passes 0 and 1)."""
+    picture = picture_of(parse(text), range(lo, hi))
+    assert picture.exact and render(picture) == render(every_step(picture))
+
+
+@pytest.mark.parametrize("text", ["CosineDecayRestarts(0.1, 1000, t_mul=1.0000001)",
+                                  "CosineDecayRestarts(0.1, 10, t_mul=1.00001)"])
+def test_turns_too_many_to_find_are_sampled_within_the_budget(text: str) -> None:
+    """A million restarts, each with turns of its own: finding them all would take a minute."""
+    backend = Counting(resolve("numpy"))
+    picture = picture_of(parse(text), range(10**9), backend)
+    assert not picture.exact and "sampled" in render(picture)
+    assert backend.evaluated <= 2**14 + 4 * 120
+
+
 def test_the_command_line_draws_a_billion_restarts(tmp_path: Path) -> None:
     out = run("plot", "CosineDecayRestarts(0.1, 1, t_mul=1.0, m_mul=0.999999)", "--steps", "1e9",
               "--backend", "numpy", "-o", str(tmp_path / "x.png"))

@@ -89,6 +89,23 @@ def test_edges_of_typical_schedules(text: str) -> None:
     check_edges(schedule, 0, 120_000)
 
 
+@pytest.mark.parametrize("text", [
+    "CosineDecayRestarts(0.1, 1, t_mul=1.0000001)",
+    "CosineDecayRestarts(0.1, 1000, t_mul=1.0000001)",
+    "CosineDecayRestarts(0.1, 7.5, t_mul=1.00001)",
+    "CosineDecayRestarts(0.1, 1, t_mul=1.001, m_mul=0.9)",
+    "CosineDecayRestarts(0.1, 1, t_mul=1.01, alpha=0.2)",
+    "CosineDecayRestarts(0.1, 3, t_mul=0.99999)",
+])
+@pytest.mark.parametrize("lo", [0, 2**24 - 60_000])
+def test_restarts_with_t_mul_near_1_turn_where_the_fraction_passes_whole_numbers(
+    text: str, lo: int
+) -> None:
+    """float32 cancels most of 1 - t_mul: Keras's fraction done strays below 0 and above 1,
+    and the cosine turns there, between restarts."""
+    check_edges(parse(text), lo, lo + 120_000)
+
+
 def test_piecewise_value_changes_the_step_after_each_boundary() -> None:
     schedule = parse("PiecewiseConstantDecay([100000, 110000], [1.0, 0.5, 0.1])")
     assert shape.edges(schedule, 0, 10**9, 100) == [100001, 110001]

@@ -42,10 +42,10 @@ MAX_EDGES = 1 << 20
 EDGE_COST = 16
 #: Steps evaluated at once when every step is: large, so that a backend call's overhead vanishes.
 EVERY_CHUNK = 1 << 20
-#: Steps evaluated one by one, at most, where edges are too dense to find (a restart at nearly
-#: every step, whose values follow no order from one restart to the next): beyond this a
-#: picture is sampled, and says so, rather than taking minutes. A million restarts found
-#: edge by edge stay well within it.
+#: Steps evaluated, at most, where edges are too dense to find (a restart at nearly every step,
+#: whose values follow no order from one restart to the next), each edge found counting as
+#: EDGE_COST steps: beyond this a picture is sampled, and says so, rather than taking minutes.
+#: A million restarts found edge by edge stay within it.
 EXACT_BUDGET = 1 << 25
 #: Evenly spaced steps such a picture is sampled at: fewer than SAMPLE_BUDGET, as each costs
 #: what a restart schedule's logarithm and power cost.
@@ -183,7 +183,7 @@ def choose(schedule: Any, steps: Steps, exhaustive: bool = False, mode: str = "g
         found = edges(schedule, lo, hi, EDGE_LIMIT, mode)
         return ByEdges(np.asarray(found, dtype=np.int64), stairs)
     cut = pieces(schedule, steps, mode)
-    if sum(len(p.steps) if not p.by_edges else 0 for p in cut) > EXACT_BUDGET:
+    if sum(cost(schedule, p, mode) for p in cut) > EXACT_BUDGET:
         return Sampled(DENSE_SAMPLES)
     return ByPieces(schedule, cut, mode)
 
@@ -206,6 +206,13 @@ def pieces(schedule: Any, steps: Steps, mode: str = "graph") -> list[Piece]:
             half = len(part) // 2
             todo += [part[half:], part[:half]]  # the first half is taken next: pieces ascend
     return found
+
+
+def cost(schedule: Any, piece: Piece, mode: str = "graph") -> int:
+    """What drawing a piece exactly costs, in evaluations of one step."""
+    if not piece.by_edges:
+        return len(piece.steps)
+    return edge_count(schedule, piece.steps.first, piece.steps.last, mode) * EDGE_COST
 
 
 def picture_steps(steps: Steps, cuts: np.ndarray, edge_steps: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ from lrtool.schedules.base import Milestone, Schedule
 from lrtool.schedules.params import (
     ScheduleError, arg, number_text, require_int32, require_int32_steps, require_number,
 )
-from lrtool.shape import Bad, NoEdges, Segments, Shape, Turns, Union
+from lrtool.shape import Bad, NoEdges, Segments, Shape, Turns, Union, Within
 from lrtool.shape.search import first_step_where
 
 if TYPE_CHECKING:
@@ -144,8 +144,9 @@ class CosineDecayRestarts(Schedule):
             return km.ftz(km.ftz(scaled + alpha) * lr)
 
     def shape(self, mode: Mode = "graph") -> Shape:
-        """Restarts where the restart index steps (found with Keras's own arithmetic), and,
-        with t_mul below 1, the step where the shrinking periods run out. Each period stays
+        """Restarts where the restart index steps (found with Keras's own arithmetic), with
+        t_mul near 1 the turns between restarts (``turns_per_period``), and with t_mul below 1
+        the step where the shrinking periods run out. Each period stays
         between alpha and its restart rate, usable unless alpha or m_mul is negative, m_mul
         above 1 (overflow) or t_mul below 1 (the log of a negative number)."""
         c = self.constants()
@@ -154,13 +155,40 @@ class CosineDecayRestarts(Schedule):
         if self.restarts_every_step(mode):
             return Shape(NoEdges(), monotone=True,
                          bad=self.overflow_tail if usable else "stretch")
-        edges = Union((Segments(functools.partial(self.restart_index, mode=mode),
-                                last=functools.partial(self.last_period_step, mode=mode),
-                                moved_only=bool(c["m"] >= 0)),
-                       Turns(functools.partial(self.periods_end, mode=mode))))
+        restarts = Segments(functools.partial(self.restart_index, mode=mode),
+                            last=functools.partial(self.last_period_step, mode=mode),
+                            moved_only=bool(c["m"] >= 0))
+        parts: tuple[Any, ...] = (restarts, Turns(functools.partial(self.periods_end, mode=mode)))
+        per = self.turns_per_period()
+        if per:
+            parts += (Within(restarts, functools.partial(self.whole_periods_done, mode=mode), per),)
+        edges = Union(parts)
         if not usable:
             return Shape(edges, bad="stretch", wraps=self.int_rate)
         return Shape(edges, bad=self.overflow_tail, wraps=self.int_rate)
+
+    def turns_per_period(self) -> int:
+        """How often, at most, the value turns inside one period: 0 unless t_mul is near 1.
+
+        Away from restarts the fraction done runs from 0 to 1 and the cosine only falls. With
+        t_mul near 1 (not 1), float32 cancels most of ``1 - t_mul``: the restart index and the
+        fraction done Keras computes are off by up to E = k * 2**-24 / |t_mul - 1| periods (k
+        measured up to 22 over every step of 2e6, for t_mul from 1 + 2**-23 to 2 and
+        first_decay_steps 1 to 1000), so the fraction runs from about -E to 1 + E and the
+        cosine turns at each whole number it passes. Below E = 7.8e-5 no turn shows: float32's
+        cosf is exactly 1 or -1 that close to its extremes. Bounded here with k = 32.
+        """
+        c = self.constants()
+        if self.int_rate or c["t"] == 1:
+            return 0
+        excursion = 32 * 2.0**-24 / abs(float(c["t"]) - 1)
+        return 0 if excursion < 7.8e-5 else 2 * math.ceil(excursion) + 1
+
+    def whole_periods_done(self, steps: np.ndarray, mode: Mode = "graph") -> np.ndarray:
+        """floor of the fraction done: nondecreasing between restarts, where the cosine turns."""
+        import numpy as np
+
+        return np.floor(self.split(steps, mode)[1])
 
     def overflow_tail(self, lo: int, hi: int) -> Bad:
         """Usable arguments still give nan once step / first_decay_steps overflows float32 (a

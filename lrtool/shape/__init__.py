@@ -11,7 +11,9 @@ A schedule states where its edges are as data, from its ``shape()`` method:
 * ``Turns(at)``: a few known steps (a warmup's peak, the end of a decay, piecewise boundaries);
 * ``Segments(index)``: stretches numbered by a nondecreasing index, such as
   ``floor(step / decay_steps)`` for stairs, the restart number, the cycle number;
-* ``Union(a, b)``: both.
+* ``Within(outer, inner, per)``: stretches numbered by ``inner``, nondecreasing only within each
+  stretch of ``outer`` (a restart's fraction done, which float32 can carry past a whole number);
+* ``Union(a, b)``: any of these together.
 
 and says whether its values are ``monotone`` across edges too, how unusable rates (nan, inf,
 negative) can appear (``bad``), and whether its step ``wraps`` at 2**31 (Keras casts the step to
@@ -37,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, Union as TypingUnion
 
 from lrtool.shape.search import (
     WRAP, Values, first_true, int32_blocks, segment_count, segment_starts, spread_out,
-    where_value_changes,
+    starts_within, where_value_changes,
 )
 from lrtool.steps import Steps
 
@@ -104,6 +106,24 @@ class Segments:
 
 
 @dataclasses.dataclass(frozen=True)
+class Within:
+    """Where ``inner`` changes inside each stretch of ``outer``'s index; ``per`` bounds those
+    changes per stretch, so that counting them costs no more than counting the stretches."""
+
+    outer: Segments
+    inner: Values
+    per: int
+
+    def find(self, lo: int, hi: int, limit: int, values: Values) -> list[int]:
+        hi = self.outer.last(lo, hi) if self.outer.last else hi
+        starts = [lo, *segment_starts(self.outer.index, lo, hi, limit)]
+        return spread_out(starts_within(self.inner, starts, hi), limit)
+
+    def count(self, lo: int, hi: int) -> int:
+        return (self.outer.count(lo, hi) + 1) * self.per
+
+
+@dataclasses.dataclass(frozen=True)
 class Union:
     """Edges of several kinds (a restart schedule's restarts and the end of its periods)."""
 
@@ -117,7 +137,7 @@ class Union:
         return sum(p.count(lo, hi) for p in self.parts)
 
 
-Edges = TypingUnion[NoEdges, Turns, Segments, Union]
+Edges = TypingUnion[NoEdges, Turns, Segments, Within, Union]
 
 
 @dataclasses.dataclass(frozen=True)
