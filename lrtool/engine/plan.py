@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Union
 
 from lrtool.engine.extremes import extremes
-from lrtool.shape import edge_count, edges, known, monotone
+from lrtool.shape import edge_count, edges, known, monotone, shape_of
 from lrtool.steps import Steps
 
 if TYPE_CHECKING:
@@ -44,9 +44,10 @@ EDGE_COST = 16
 EVERY_CHUNK = 1 << 20
 #: Steps evaluated, at most, where edges are too dense to find (a restart at nearly every step,
 #: whose values follow no order from one restart to the next), each edge found counting as
-#: EDGE_COST steps: beyond this a picture is sampled, and says so, rather than taking minutes.
-#: A million restarts found edge by edge stay within it.
-EXACT_BUDGET = 1 << 25
+#: EDGE_COST steps and each step as its shape's weight: beyond this a picture is sampled, and
+#: says so, rather than taking minutes (about 3 s of NumPy at most). A million restarts of
+#: t_mul 1 found edge by edge stay within it.
+EXACT_BUDGET = 1 << 24
 #: Evenly spaced steps such a picture is sampled at: fewer than SAMPLE_BUDGET, as each costs
 #: what a restart schedule's logarithm and power cost.
 DENSE_SAMPLES = 1 << 14
@@ -109,11 +110,19 @@ class ByPieces:
             kept_steps.append(s[index])
             kept_values.append(v[index])
 
+        def pick(s: np.ndarray) -> None:
+            """The backend evaluates only the points that draw the columns: chosen from the
+            NumPy formula, the same float32 values as TensorFlow's except under XLA."""
+            if self.mode != "xla":
+                with np.errstate(all="ignore"):
+                    s = s[extremes(s, np.asarray(self.schedule.formula(s, self.mode)), cuts)]
+            keep(s, run(s))
+
         single = sum(p.by_edges for p in self.pieces) == 1
         for piece in self.pieces:
             if not piece.by_edges:
                 for chunk in piece.steps.chunks(EVERY_CHUNK):
-                    keep(chunk, run(chunk))
+                    pick(chunk)
                 continue
             found = piece.edges
             if found is None:
@@ -122,8 +131,7 @@ class ByPieces:
                                    dtype=np.int64)
                 if single:  # the next drawing (the value range, then the picture) reuses them
                     piece.edges = found
-            chosen = picture_steps(piece.steps, cuts, found)
-            keep(chosen, run(chosen))
+            pick(picture_steps(piece.steps, cuts, found))
         s, v = np.concatenate(kept_steps), np.concatenate(kept_values)
         index = extremes(s, v, cuts)  # pieces may share a column
         return s[index], v[index]
@@ -209,10 +217,12 @@ def pieces(schedule: Any, steps: Steps, mode: str = "graph") -> list[Piece]:
 
 
 def cost(schedule: Any, piece: Piece, mode: str = "graph") -> int:
-    """What drawing a piece exactly costs, in evaluations of one step."""
+    """What drawing a piece exactly costs, in evaluations of one step of plain arithmetic."""
+    shape = shape_of(schedule, mode)
+    weight = shape.weight if shape else 1
     if not piece.by_edges:
-        return len(piece.steps)
-    return edge_count(schedule, piece.steps.first, piece.steps.last, mode) * EDGE_COST
+        return len(piece.steps) * weight
+    return edge_count(schedule, piece.steps.first, piece.steps.last, mode) * EDGE_COST * weight
 
 
 def picture_steps(steps: Steps, cuts: np.ndarray, edge_steps: np.ndarray) -> np.ndarray:

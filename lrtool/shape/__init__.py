@@ -151,6 +151,9 @@ class Shape:
     #: How unusable rates can appear over steps [lo, hi] (see ``Bad``).
     bad: Bad | Callable[[int, int], Bad] = "any"
     wraps: bool = False
+    #: What evaluating one step costs, against a decay of plain arithmetic (glibc's logf and
+    #: powf make a restart index about five times dearer): plans budget their work in these.
+    weight: int = 1
 
 
 class Shaped(Protocol):
