@@ -15,7 +15,8 @@ sampled, and the picture says so).
 
 One more row is shown for information, without a target: restarts every 1000 steps, a million
 of them in a billion steps. Each column's lowest value then sits before one of thousands of restarts,
-which only evaluating each of them finds exactly: it costs what a million restarts cost.
+which only evaluating each of them finds exactly: it costs what a million restarts cost. Last,
+for information too, the step counts between where an exact drawing costs most (MIDDLE).
 """
 
 from __future__ import annotations
@@ -59,9 +60,18 @@ SCHEDULES = [
     ("restart every step, m0.999999",
      ["CosineDecayRestarts(0.1, 1, t_mul=1.0, m_mul=0.999999)"], True),
     ("t_mul 1.0000001 (sampled)", ["CosineDecayRestarts(0.1, 1, t_mul=1.0000001)"], True),
+    ("t_mul 1.00001, turns between restarts (sampled)",
+     ["CosineDecayRestarts(0.1, 10, t_mul=1.00001)"], True),
     ("dense restarts", ["CosineDecayRestarts(0.1, 1000.0, t_mul=1.0, alpha=0.1)"], False),
 ]
 LIMIT = 1.5
+#: Step counts between 1e3 and 1e9 where the exact drawing costs most (restarts and turns just
+#: within the exact budget, evaluated one by one), shown for information against 1e3.
+MIDDLE = [
+    ("t_mul 1.0000001 at 1e6", "CosineDecayRestarts(0.1, 1, t_mul=1.0000001)", "1e6"),
+    ("t_mul 1.0000001 at 3e6", "CosineDecayRestarts(0.1, 1, t_mul=1.0000001)", "3e6"),
+    ("t_mul 1.00001 at 3e6", "CosineDecayRestarts(0.1, 10, t_mul=1.00001)", "3e6"),
+]
 
 
 def lrtool(*args: str) -> list[str]:
@@ -111,6 +121,17 @@ def main() -> None:
                                   else ("  -   ", ""))
                     print(f"{name + ', ' + output + ', ' + backend:<52} {small:>7.3f}s"
                           f" {big:>7.3f}s {ratio:>6.2f}x  {target}  {ok}", flush=True)
+        middle_rows = [row for row in MIDDLE if args.only in row[0]]
+        if middle_rows:
+            print(f"{'between, for information (step count in the name)':<52} {'1e3':>8}"
+                  f" {'middle':>8} {'ratio':>7}")
+        for name, schedule_text, steps in middle_rows:
+            for backend in ("auto", "numpy"):
+                small, middle = medians(
+                    lrtool("plot", schedule_text, "--steps", "1e3", "--backend", backend),
+                    lrtool("plot", schedule_text, "--steps", steps, "--backend", backend), runs)
+                print(f"{name + ', terminal, ' + backend:<52} {small:>7.3f}s {middle:>7.3f}s"
+                      f" {middle / small:>6.2f}x     -", flush=True)
     sys.exit(1 if failed else 0)
 
 
