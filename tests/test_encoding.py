@@ -16,7 +16,8 @@ from lrtool.schedules import ExponentialDecay
 from tests.conftest import run
 
 ENCODINGS = ["ascii", "latin-1"]
-TWO_PANELS = ["PiecewiseConstantDecay([10], [1.0, 0.5])", "ExponentialDecay(1.0, 5, 0.5, staircase=True)"]
+TWO_PANELS = ["PiecewiseConstantDecay([10], [1.0, 0.5])",
+              "ExponentialDecay(1.0, 5, 0.5, staircase=True)"]
 COMMANDS = [
     ["plot", "--backend", "numpy"],
     ["plot", "--backend", "numpy", *TWO_PANELS],

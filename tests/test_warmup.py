@@ -189,9 +189,8 @@ def staircase(boundaries: int) -> PiecewiseConstantDecay:
 
 @pytest.mark.parametrize("boundaries, depth, traced", [
     (MAX_TRACED_BOUNDARIES + 1, 1, False), (MAX_TRACED_BOUNDARIES + 1, 2, False), (3, 1, True)])
-def test_boundaries_past_the_limit_inside_a_warmup_are_not_traced(
-        graph, monkeypatch: pytest.MonkeyPatch, boundaries: int, depth: int,  # type: ignore[no-untyped-def]
-        traced: bool) -> None:
+def test_boundaries_past_the_limit_inside_a_warmup_are_not_traced(  # type: ignore[no-untyped-def]
+        graph, monkeypatch: pytest.MonkeyPatch, boundaries: int, depth: int, traced: bool) -> None:
     """Tracing a million boundaries takes minutes: inside a WarmUp (at any depth) as alone,
     the formula answers for the schedule, the numpy backend's bits."""
     schedule: object = staircase(boundaries)

@@ -18,8 +18,9 @@ from lrtool.output import braille
 if TYPE_CHECKING:
     from rich.text import Text
 
-#: ASCII for the other characters lrtool draws with: as wide as the original, but ``…``.
-STAND_INS = {"–": "-", "—": "-", "…": "...", "·": "-", "─": "-", "━": "=", "│": "|", "┊": ":",
+#: ASCII for the other characters lrtool draws with, and ``…`` in a title: as wide as the
+#: original, but ``…``.
+STAND_INS = {"–": "-", "…": "...", "·": "-", "─": "-", "━": "=", "│": "|", "┊": ":",
              "┤": "+", "┬": "+", "└": "+", "◀": "<"}
 
 

@@ -5,8 +5,8 @@ gets a readable canvas, else stacked, else all curves in one panel, with a note 
 terminal is too small for what one would expect (``lrtool.output.terminal_layout``). The whole
 plot fits the terminal's width and leaves a line for the prompt, down to a minimum below which
 it is drawn at that minimum. Titles wrap rather than lose an argument; every curve keeps its
-legend entry. Piped, it is plain text (rich writes no ANSI codes to a pipe, honours NO_COLOR); on a stream
-whose encoding has no braille, ASCII (``lrtool.output.charset``).
+legend entry. Piped, it is plain text (rich writes no ANSI codes to a pipe, honours NO_COLOR);
+on a stream whose encoding has no braille, ASCII (``lrtool.output.charset``).
 """
 
 from __future__ import annotations
