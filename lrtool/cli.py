@@ -262,7 +262,7 @@ def main(args: Sequence[str] | None = None, prog_name: str = "lrtool") -> NoRetu
     (130 for Ctrl-C); ``lrtool.clierrors`` reports each failure in a line or two.
     """
     from lrtool.clierrors import SIGNALS, raise_interrupted, report
-    from lrtool.files import ensure_stdout, silence_stdout
+    from lrtool.files import ensure_stdout, forgiving_stdout, silence_stdout
 
     for signum in SIGNALS:
         signal.signal(signum, raise_interrupted)
@@ -270,6 +270,7 @@ def main(args: Sequence[str] | None = None, prog_name: str = "lrtool") -> NoRetu
     # overflow in lrtool's NumPy arithmetic ends as a value that check() or guarded() refuses
     try:
         ensure_stdout()
+        forgiving_stdout()
         code = cli.main(args=args, prog_name=prog_name, standalone_mode=False)
     except SystemExit:
         from click.utils import PacifyFlushWrapper

@@ -182,3 +182,16 @@ def ensure_stdout() -> None:
             os.dup2(devnull, 1)
             os.close(devnull)
     sys.stdout = _Closed()
+
+
+def forgiving_stdout() -> None:
+    """A character standard output's encoding cannot write becomes ``?``, not a UnicodeEncodeError.
+
+    The outputs draw with what the encoding has (``lrtool.output.charset``); what is left is
+    the user's own text (a class or file name with a letter latin-1 or ASCII lacks, a byte of
+    a file name that is not UTF-8), one cell wide like the ``?`` so that tables stay aligned.
+    Standard error already escapes such characters (Python's backslashreplace).
+    """
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="replace")

@@ -18,7 +18,10 @@ from hypothesis import strategies as st
 
 from lrtool import keras_json, shape
 from lrtool.backends import resolve
-from lrtool.schedules import OpaqueSchedule, PolynomialDecay, ScheduleError, WarmUp
+from lrtool.backends.tensorflow_backend import MAX_TRACED_BOUNDARIES, TensorFlowBackend
+from lrtool.schedules import (
+    OpaqueSchedule, PiecewiseConstantDecay, PolynomialDecay, ScheduleError, WarmUp,
+)
 from lrtool.spec import Reader, parse
 from tests.conftest import run
 from tests.fitloop import max_ulp
@@ -176,3 +179,39 @@ def test_works_without_tensorflow(no_tensorflow_dir: Path) -> None:
     out = run("table", CREATE_OPTIMIZER, "--at", "0,999,1000,9999", no_tf_dir=no_tensorflow_dir)
     assert out.returncode == 0, out.stderr
     assert b"backend: numpy" in out.stdout
+
+
+def staircase(boundaries: int) -> PiecewiseConstantDecay:
+    """A PiecewiseConstantDecay with this many boundaries, every value its own."""
+    return PiecewiseConstantDecay(tuple(range(boundaries)),
+                                  tuple(0.1 / (i + 1) for i in range(boundaries + 1)))
+
+
+@pytest.mark.parametrize("boundaries, depth, traced", [
+    (MAX_TRACED_BOUNDARIES + 1, 1, False), (MAX_TRACED_BOUNDARIES + 1, 2, False), (3, 1, True)])
+def test_boundaries_past_the_limit_inside_a_warmup_are_not_traced(  # type: ignore[no-untyped-def]
+        graph, monkeypatch: pytest.MonkeyPatch, boundaries: int, depth: int, traced: bool) -> None:
+    """Tracing a million boundaries takes minutes: inside a WarmUp (at any depth) as alone,
+    the formula answers for the schedule, the numpy backend's bits."""
+    schedule: object = staircase(boundaries)
+    for _ in range(depth):
+        schedule = WarmUp(1e-3, schedule, warmup_steps=5)
+    calls: list[object] = []
+    function = TensorFlowBackend._function
+    monkeypatch.setattr(TensorFlowBackend, "_function",
+                        lambda self, s: calls.append(s) or function(self, s))
+    steps = np.arange(0, MAX_TRACED_BOUNDARIES + 50, dtype=np.int64)
+    ours = graph.evaluate(schedule, steps)
+    assert bool(calls) is traced
+    assert ours.tobytes() == resolve("numpy", "graph").evaluate(schedule, steps).tobytes()
+
+
+def test_csv_of_a_warmup_around_many_boundaries_matches_numpy(tmp_path: Path) -> None:
+    inner = staircase(100_000)
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps(keras_json.to_keras(WarmUp(0.1, inner, warmup_steps=1))))
+    tensorflow = run("csv", str(path), "--steps", "3", "--backend", "tensorflow")
+    numpy = run("csv", str(path), "--steps", "3", "--backend", "numpy")
+    assert tensorflow.returncode == 0, tensorflow.stderr
+    assert tensorflow.stdout == numpy.stdout
+    assert tensorflow.stdout.splitlines()[1:] == [b"0,0.0", b"1,0.1", b"2,0.05"]

@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from lrtool.backends.base import BackendUnavailable
+from lrtool.schedules.base import Schedule
 from lrtool.schedules.constant import Constant
 from lrtool.schedules.opaque import OpaqueSchedule
 
@@ -91,8 +92,21 @@ def load(mode: str = "graph") -> TensorFlowBackend:
 #: Keras's PiecewiseConstantDecay adds graph operations per boundary, traced ROW times: a
 #: million boundaries take minutes. It only selects one of its float32 values (no arithmetic),
 #: so its NumPy formula gives the same bits in every mode (measured: 0 ulp against model.fit,
-#: tests/test_exactness.py) and answers for it above this many boundaries.
+#: tests/test_exactness.py) and answers for it above this many boundaries. The same holds for
+#: a schedule holding such a one (WarmUp's decay_schedule_fn, at any depth): its own NumPy
+#: formula answers for the whole of it, exact in graph and eager mode like every formula;
+#: under XLA that formula is not exact for WarmUp's warmup arithmetic (the README's numpy
+#: column, a few ulp), which is still better than a compile that takes minutes.
 MAX_TRACED_BOUNDARIES = 1000
+
+
+def traced_boundaries(schedule: Any) -> int:
+    """The boundaries tracing the schedule unrolls: its own and its nested schedules', at any
+    depth (an opaque schedule's are Keras's own business: it has no formula to use instead)."""
+    if not isinstance(schedule, Schedule):
+        return 0
+    nested = [v for v in schedule.arguments().values() if isinstance(v, Schedule)]
+    return len(getattr(schedule, "boundaries", ())) + sum(map(traced_boundaries, nested))
 
 
 class ScalarOnly(ValueError):
@@ -137,7 +151,7 @@ class TensorFlowBackend:
             return np.zeros(0, np.float32)
         if getattr(schedule, "per_epoch", False):  # set in Python by Keras's callback
             return np.asarray(schedule.formula(steps), np.float32)
-        if len(getattr(schedule, "boundaries", ())) > MAX_TRACED_BOUNDARIES:
+        if traced_boundaries(schedule) > MAX_TRACED_BOUNDARIES:
             return np.asarray(schedule.formula(steps, self.mode), np.float32)
         rows = np.concatenate([steps, np.full(-steps.size % ROW, steps[-1])]).reshape(-1, ROW)
         function = self._function(schedule)

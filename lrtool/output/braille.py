@@ -95,3 +95,22 @@ def draw(columns: np.ndarray, rows: np.ndarray, chars: tuple[int, int]) -> np.nd
 def text(codes: np.ndarray) -> list[str]:
     """Canvas rows as strings, empty cells as spaces (clean when copied or piped)."""
     return ["".join(" " if c == BLANK else chr(c) for c in row) for row in codes.tolist()]
+
+
+def ascii_cell(char: str) -> str:
+    """The ASCII character nearest a braille cell's dots, for a stream that cannot show braille:
+    ``|`` for dots through most of the cell's height, else ``'``, ``-`` or ``.`` by where the
+    dots sit (top, middle, bottom); a blank cell is a space."""
+    bits = ord(char) - BLANK
+    rows = [r for r, pair in enumerate(_BITS) if bits & (pair[0] | pair[1])]
+    if not rows:
+        return " "
+    if rows[-1] - rows[0] >= 2:
+        return "|"
+    middle = (rows[0] + rows[-1]) / 2
+    return "'" if middle <= 0.5 else "." if middle >= 2.5 else "-"
+
+
+def is_cell(char: str) -> bool:
+    """Whether ``char`` is a braille cell."""
+    return BLANK <= ord(char) <= BLANK + 0xFF

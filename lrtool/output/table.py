@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Literal
 
 from lrtool.evaluation import Evaluation, Trained
+from lrtool.output import charset
 from lrtool.schedules import AnySchedule
 
 if TYPE_CHECKING:
@@ -179,7 +180,8 @@ def render(
     for mark in trained:  # with several schedules, the mark names whose training it is
         marked.setdefault(mark.step, []).extend(mark.next_values if len(schedules) > 1 else [])
     if marked.keys() & set(evaluation.steps.tolist()):
-        fixed.append(Column("", [" ".join([NEXT_MARK, *marked[s]]) if s in marked else ""
+        mark = charset.fit(NEXT_MARK, console.encoding)
+        fixed.append(Column("", [" ".join([mark, *marked[s]]) if s in marked else ""
                                  for s in evaluation.steps.tolist()], "bold yellow", "left"))
     values = [Column(label, format_numbers(v)) for label, v in evaluation.columns.items()]
     tables, keys = layout(console, fixed, values, keyed=len(schedules) > 1)

@@ -5,7 +5,8 @@ gets a readable canvas, else stacked, else all curves in one panel, with a note 
 terminal is too small for what one would expect (``lrtool.output.terminal_layout``). The whole
 plot fits the terminal's width and leaves a line for the prompt, down to a minimum below which
 it is drawn at that minimum. Titles wrap rather than lose an argument; every curve keeps its
-legend entry. Piped, it is plain text (rich writes no ANSI codes to a pipe, honours NO_COLOR).
+legend entry. Piped, it is plain text (rich writes no ANSI codes to a pipe, honours NO_COLOR);
+on a stream whose encoding has no braille, ASCII (``lrtool.output.charset``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import shutil
 from typing import IO, TYPE_CHECKING
 
 from lrtool.engine import Curve, column_cuts, columns_of
-from lrtool.output import braille
+from lrtool.output import braille, charset
 from lrtool.output.axis import floor_note, nice_ticks, step_text
 from lrtool.output.terminal_layout import (
     GAP, LEGEND_GAP, MARK, MAX_SIZE, MIN_CANVAS, Entry, YAxis, plan,
@@ -208,8 +209,9 @@ def render(picture: Picture, file: IO[str] | None = None,
     size = size or terminal_size()
     drawn = draw(picture, size)
     width = min(size[0], MAX_SIZE[1])
-    total = max(line.cell_len for line in drawn.lines)
-    console = Console(file=file, width=max(total, width), highlight=False)
-    for line in drawn.lines:
+    console = Console(file=file, highlight=False)
+    lines = [charset.fit_line(line, console.encoding) for line in drawn.lines]
+    console.width = max(max(line.cell_len for line in lines), width)
+    for line in lines:
         console.print(line, soft_wrap=True)
     return drawn.note
