@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from lrtool.schedules import kmath as km
 from lrtool.schedules.base import Milestone, Schedule
 from lrtool.schedules.params import (
-    ScheduleError, arg, not_increasing, number_text, require_number, suspects,
+    NumberList, ScheduleError, arg, not_increasing, number_text, require_number, suspects,
 )
 from lrtool.shape import Shape, Turns, is_bad
 
@@ -71,12 +71,12 @@ class PiecewiseConstantDecay(Schedule):
                 raise ScheduleError(name, f"must be a list of numbers, not {getattr(self, name)!r}")
         if not self.boundaries:
             raise ScheduleError("boundaries", "needs at least one boundary (Keras fails without)")
-        for i in suspects("boundaries", self.boundaries, limit=_BOUNDARY_LIMIT):
+        for i in suspects(self.numbers["boundaries"], limit=_BOUNDARY_LIMIT):
             b = self.boundaries[i]
             require_number(f"boundaries[{i}]", b)
             if abs(b) >= _BOUNDARY_LIMIT:
                 raise ScheduleError("boundaries", f"{b!r} is beyond the int64 step's range")
-        for i in not_increasing(self.boundaries):
+        for i in not_increasing(self.numbers["boundaries"]):
             a, b = self.boundaries[i], self.boundaries[i + 1]
             if not a < b:
                 raise ScheduleError("boundaries", f"must increase strictly, but boundaries[{i}]"
@@ -84,18 +84,27 @@ class PiecewiseConstantDecay(Schedule):
         if len(self.values) != len(self.boundaries) + 1:
             raise ScheduleError("values", f"needs one more entry than boundaries: {len(self.values)}"
                                 f" values for {len(self.boundaries)} boundaries")
-        for i in suspects("values", self.values):
+        values = self.numbers["values"]
+        for i in suspects(values):
             require_number(f"values[{i}]", self.values[i])
-        kinds = set(map(type, self.values))
+        kinds: set[Any] = set(values.types)
         if not kinds <= {int, float}:
             kinds = {isinstance(v, int) for v in self.values}
         if len(kinds) > 1:
             raise ScheduleError("values", "mixes ints and floats, which Keras cannot add up:"
                                 " write every value as a float (1.0, not 1)")
-        if self.int_values:
-            for v in self.values:
-                if abs(v) > km.INT32_MAX:
-                    raise ScheduleError("values", f"{v} does not fit the int32 Keras makes of an int")
+        if self.int_values and values.wide is not None:  # ints: exact in float64 up to INT32_MAX
+            import numpy as np
+
+            for i in np.flatnonzero(np.abs(values.wide) > km.INT32_MAX)[:1].tolist():
+                raise ScheduleError("values", f"{self.values[i]} does not fit the int32 Keras"
+                                    " makes of an int")
+
+    @functools.cached_property
+    def numbers(self) -> dict[str, NumberList]:
+        """Each list argument looked at once (``NumberList``), for the checks and scans that
+        would otherwise convert a list of a million numbers again each time."""
+        return {name: NumberList.of(getattr(self, name)) for name in ("boundaries", "values")}
 
     @property
     def int_values(self) -> bool:
@@ -116,12 +125,13 @@ class PiecewiseConstantDecay(Schedule):
 
         # 0 + value, as Keras's sum does: a -0.0 value comes out as +0.0 (and a float32 denormal
         # as 0, TensorFlow flushing it).
+        wide = self.numbers["values"].wide
         if self.int_values:
             return np.array(self.values, dtype=np.int32)
-        return km.f32_array(self.values) + np.float32(0)
+        return km.f32_array(self.values if wide is None else wide) + np.float32(0)
 
     def suggested_steps(self) -> int:
-        last = max(self.effective_boundaries[-1], 0)
+        last = max(int(self.boundary_array[-1]), 0)
         return max(10, min(10**9, math.ceil(last * 1.25) + 1))
 
     def formula(self, steps: np.ndarray, mode: Mode = "graph") -> np.ndarray:
@@ -137,11 +147,14 @@ class PiecewiseConstantDecay(Schedule):
         then is truncated toward zero."""
         import numpy as np
 
-        kinds = set(map(type, self.boundaries))
+        numbers = self.numbers["boundaries"]
+        kinds, wide = numbers.types, numbers.wide
+        if kinds == {int} and wide is not None and not np.any(np.abs(wide) > 2**53):
+            return wide.astype(np.int64)  # ints up to 2**53 are exact in float64
         if kinds == {int}:
             return np.array(self.boundaries, np.int64)
-        if kinds == {float}:
-            return np.array(self.boundaries, np.float64).astype(np.float32).astype(np.int64)
+        if kinds == {float} and wide is not None:
+            return wide.astype(np.float32).astype(np.int64)
         return np.array([b if isinstance(b, int) else int(km.f32(b)) for b in self.boundaries],
                         np.int64)
 
@@ -154,11 +167,15 @@ class PiecewiseConstantDecay(Schedule):
         """
         import numpy as np
 
-        at = self.boundary_array  # nondecreasing: float ones may read as the same step
-        at = at[np.diff(at, prepend=at[0] - 1) != 0]
-        before, after = self.formula(at), self.formula(at + 1)
-        bits = f"u{before.dtype.itemsize}"
-        return (at[before.view(bits) != after.view(bits)] + 1).tolist()
+        # Nondecreasing: float boundaries may read as the same step. At the first of equal
+        # boundaries, at index k, the value is table[k]; one step later it is the value after
+        # the last of them, table[the next distinct boundary's index] (the last value at the end).
+        at = self.boundary_array
+        first = np.flatnonzero(np.diff(at, prepend=at[0] - 1) != 0)
+        later = np.append(first[1:], at.size)
+        bits = f"u{self.table.dtype.itemsize}"
+        differ = self.table[first].view(bits) != self.table[later].view(bits)
+        return (at[first[differ]] + 1).tolist()
 
     def shape(self, mode: Mode = "graph") -> Shape:
         """Constant between its changes, which are its only edges."""
@@ -211,12 +228,13 @@ class PiecewiseConstantDecay(Schedule):
         if self.int_values:
             notes.append("every value is an integer, so Keras returns int32 rates (a rate of 0.5"
                          " cannot exist); write them as floats, e.g. 1.0")
-        if float in set(map(type, self.boundaries)):
-            floats = [i for i, b in enumerate(self.boundaries) if isinstance(b, float)]
-            written = np.floor(np.array([self.boundaries[i] for i in floats], np.float64))
-            moved = np.flatnonzero(self.boundary_array[floats] != written)
-            for k in moved[:MOVED_SHOWN].tolist():
-                b, e = self.boundaries[floats[k]], self.effective_boundaries[floats[k]]
+        kinds, wide = self.numbers["boundaries"].types, self.numbers["boundaries"].wide
+        if float in kinds and wide is not None:
+            floats = (np.arange(len(self.boundaries)) if kinds == {float} else
+                      np.flatnonzero([isinstance(b, float) for b in self.boundaries]))
+            moved = floats[self.boundary_array[floats] != np.floor(wide[floats])]
+            for i in moved[:MOVED_SHOWN].tolist():
+                b, e = self.boundaries[i], int(self.boundary_array[i])
                 notes.append(f"boundary {b!r} reads as {e} in Keras (float32, then truncated)")
             if moved.size > MOVED_SHOWN:
                 notes.append(f"... and {moved.size - MOVED_SHOWN} more boundaries read as other"
