@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import functools
 import math
@@ -159,8 +158,8 @@ class PiecewiseConstantDecay(Schedule):
                         np.int64)
 
     @functools.cached_property
-    def changes(self) -> list[int]:
-        """Steps where the value really changes: boundary + 1, where the values on either side
+    def changes(self) -> np.ndarray:
+        """Steps where the value really changes: step, where the values on either side
         differ (bit for bit; float boundaries that read as the same int count once).
 
         Kept once computed: a schedule may have a million boundaries, asked about many times.
@@ -175,7 +174,7 @@ class PiecewiseConstantDecay(Schedule):
         later = np.append(first[1:], at.size)
         bits = f"u{self.table.dtype.itemsize}"
         differ = self.table[first].view(bits) != self.table[later].view(bits)
-        return (at[first[differ]] + 1).tolist()
+        return at[first[differ]] + 1
 
     def shape(self, mode: Mode = "graph") -> Shape:
         """Constant between its changes, which are its only edges."""
@@ -184,8 +183,10 @@ class PiecewiseConstantDecay(Schedule):
                      bad="never" if usable else "stretch")
 
     def changes_in(self, lo: int, hi: int) -> list[int]:
-        changes = self.changes
-        return changes[bisect.bisect_right(changes, lo) : bisect.bisect_right(changes, hi)]
+        import numpy as np
+
+        lo_at, hi_at = np.searchsorted(self.changes, [lo, hi], side="right").tolist()
+        return self.changes[lo_at:hi_at].tolist()
 
     def monotone_over(self, lo: int, hi: int) -> bool:
         """Whether the values met from ``lo`` to ``hi`` only fall, or only rise."""
@@ -198,20 +199,23 @@ class PiecewiseConstantDecay(Schedule):
     def milestones(self, last: int) -> list[Milestone]:
         """The first boundary a run ending at ``last`` does not pass (the value after it
         applies from the next step on), and how many more it misses."""
+        import numpy as np
+
         changes = self.changes
-        missed = len(changes) - bisect.bisect_right(changes, last)
+        missed = len(changes) - int(np.searchsorted(changes, last, side="right"))
         if not missed:
             return []
         k = len(changes) - missed
-        boundary, value = changes[k] - 1, number_text(self.values_at([changes[k]])[0], True)
+        step = int(changes[k])
+        boundary, value = step - 1, number_text(self.values_at([step])[0], True)
         if k == 0:
             what = f"the first boundary ({boundary})" if len(changes) > 1 else f"boundary {boundary}"
-            return [Milestone(what, changes[k], f"the rate stays"
+            return [Milestone(what, step, f"the rate stays"
                               f" {number_text(self.values_at([0])[0], True)} throughout")]
         if missed == 1:
-            return [Milestone(f"boundary {boundary}", changes[k], f"the rate never becomes {value}")]
+            return [Milestone(f"boundary {boundary}", step, f"the rate never becomes {value}")]
         return [Milestone(f"the boundaries from {boundary} on ({missed} of {len(changes)})",
-                          changes[k], f"the rate never becomes {value}, nor any later value",
+                          step, f"the rate never becomes {value}, nor any later value",
                           plural=True)]
 
     def values_at(self, steps: list[int]) -> list[Any]:
