@@ -124,9 +124,9 @@ class PiecewiseConstantDecay(Schedule):
 
         # 0 + value, as Keras's sum does: a -0.0 value comes out as +0.0 (and a float32 denormal
         # as 0, TensorFlow flushing it).
-        wide = self.numbers["values"].wide
         if self.int_values:
             return np.array(self.values, dtype=np.int32)
+        wide = self.numbers["values"].wide
         return km.f32_array(self.values if wide is None else wide) + np.float32(0)
 
     def suggested_steps(self) -> int:
@@ -148,8 +148,8 @@ class PiecewiseConstantDecay(Schedule):
 
         numbers = self.numbers["boundaries"]
         kinds, wide = numbers.types, numbers.wide
-        if kinds == {int} and wide is not None and not np.any(np.abs(wide) > 2**53):
-            return wide.astype(np.int64)  # ints up to 2**53 are exact in float64
+        if kinds == {int} and wide is not None and np.all(np.abs(wide) < 2**53):
+            return wide.astype(np.int64)  # ints below 2**53 are exact in float64
         if kinds == {int}:
             return np.array(self.boundaries, np.int64)
         if kinds == {float} and wide is not None:
@@ -159,7 +159,7 @@ class PiecewiseConstantDecay(Schedule):
 
     @functools.cached_property
     def changes(self) -> np.ndarray:
-        """Steps where the value really changes: step, where the values on either side
+        """Steps where the value really changes: boundary + 1, where the values on either side
         differ (bit for bit; float boundaries that read as the same int count once).
 
         Kept once computed: a schedule may have a million boundaries, asked about many times.
