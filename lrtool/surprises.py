@@ -38,7 +38,7 @@ def warnings(schedule: Any, steps: Steps, epochs: int | None = None,
     missed = missed_milestone(schedule, first, last)
     if missed:
         notes.append(missed.replace("{span}", span_text(last, epochs, steps_per_epoch)))
-    notes += tiny_arguments(schedule.arguments())
+    notes += tiny_arguments(schedule.arguments(), getattr(schedule, "numbers", None))
     if schedule.int_rate and last >= WRAP:
         notes.append(f"steps from {WRAP} on wrap around to negative numbers: Keras casts the step"
                      " to int32 when initial_learning_rate is an integer")

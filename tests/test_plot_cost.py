@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lrtool.backends import resolve
 from lrtool.engine import column_cuts
@@ -262,3 +264,23 @@ def test_float_boundaries_read_as_keras_reads_them() -> None:
     assert schedule.effective_boundaries == [int(np.float32(b)) for b in boundaries]
     notes = schedule.surprises(0, 10)
     assert len(notes) == 6 and notes[-1].startswith("... and ")
+
+
+def test_int_boundaries_beyond_float64_s_integers_stay_exact() -> None:
+    boundaries = [2**53 - 1, 2**53 + 1, 2**53 + 3, 2**61 + 1]  # float64 would round the last three
+    schedule = PiecewiseConstantDecay(boundaries, [0.4, 0.3, 0.2, 0.1, 0.0])
+    assert schedule.effective_boundaries == boundaries
+    assert schedule.changes.tolist() == [b + 1 for b in boundaries]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(16_777_000, 16_777_040) | st.floats(16_777_000, 16_777_040),
+                min_size=1, max_size=20, unique=True).map(sorted), st.data())
+def test_changes_are_the_steps_where_the_value_changes(boundaries: list[Any], data: Any) -> None:
+    """Float boundaries that float32 reads as one step, and equal neighbouring values, included."""
+    values = data.draw(st.lists(st.sampled_from([0.1, 0.2, -0.0, 0.0]), min_size=len(boundaries) + 1,
+                                max_size=len(boundaries) + 1))
+    schedule = PiecewiseConstantDecay(boundaries, values)
+    steps = np.arange(16_776_990, 16_777_060)
+    bits = schedule.formula(steps).view(np.uint32)
+    assert schedule.changes.tolist() == steps[1:][bits[1:] != bits[:-1]].tolist()

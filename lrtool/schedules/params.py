@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from typing import Any, Literal
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from lrtool.schedules.kmath import FLOAT32_MAX, FLOAT32_TINY, INT32_MAX, to_int32
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Why arguments are truncated to int32: said in errors and warnings.
 INT_RATE = "which Keras casts it to because initial_learning_rate is an integer"
@@ -86,29 +90,54 @@ def require_number(name: str, value: object, *, minimum: float | None = None,
         raise ScheduleError(name, f"must be >= {minimum:g}, not {value!r}")
 
 
-def suspects(name: str, items: tuple[Any, ...], limit: float = FLOAT32_MAX) -> list[int]:
+@dataclasses.dataclass(frozen=True)
+class NumberList:
+    """A list argument's items looked at all at once: their Python types, and each item as a
+    float64 (``wide``: None unless every item is an int or a float, or a subclass of one,
+    within float64's range).
+
+    A list of a million numbers is checked, compared and scanned several times; its schedule
+    makes this once and keeps it, rather than converting the list again for each look.
+    """
+
+    count: int
+    types: frozenset[type]
+    wide: np.ndarray | None
+
+    @classmethod
+    def of(cls, items: Sequence[Any]) -> NumberList:
+        import numpy as np
+
+        types = frozenset(map(type, items))
+        wide = None
+        if all(issubclass(t, (int, float)) for t in types):
+            try:
+                wide = np.array(items, dtype=np.float64)
+            except OverflowError:  # an int beyond float64's range: require_number names it
+                pass
+        return cls(len(items), types, wide)
+
+
+def suspects(numbers: NumberList, limit: float = FLOAT32_MAX) -> list[int]:
     """Indices of the items ``require_number`` might refuse (not a number, not finite, beyond
     ``limit``), found at once for a list of a million: the caller checks those one by one,
     so the first refused item is named as a loop over all of them would name it."""
     import numpy as np
 
-    if not set(map(type, items)) <= {int, float}:
-        return list(range(len(items)))
-    try:
-        wide = np.array(items, dtype=np.float64)
-    except OverflowError:
-        return list(range(len(items)))
+    if numbers.wide is None or not numbers.types <= {int, float}:
+        return list(range(numbers.count))
     with np.errstate(invalid="ignore"):
-        return np.flatnonzero(~(np.abs(wide) < min(limit, FLOAT32_MAX))).tolist()
+        return np.flatnonzero(~(np.abs(numbers.wide) < min(limit, FLOAT32_MAX))).tolist()
 
 
-def not_increasing(items: tuple[Any, ...]) -> list[int]:
+def not_increasing(numbers: NumberList) -> list[int]:
     """Indices ``i`` where ``items[i] < items[i + 1]`` may not hold, found at once: rounding to
-    float64 keeps order, so only pairs it makes equal or descending need the exact check."""
+    float64 keeps order, so only pairs it makes equal or descending need the exact check.
+    (For numbers ``require_number`` accepted: every one then has its float64.)"""
     import numpy as np
 
-    wide = np.array(items, dtype=np.float64)
-    return np.flatnonzero(~(np.diff(wide) > 0)).tolist()
+    assert numbers.wide is not None
+    return np.flatnonzero(~(np.diff(numbers.wide) > 0)).tolist()
 
 
 def short_repr(value: object, width: int = 40) -> str:
@@ -141,19 +170,21 @@ def require_int32_steps(name: str, value: int | float) -> None:
                             " would divide by zero")
 
 
-def tiny_arguments(arguments: dict[str, Any]) -> list[str]:
+def tiny_arguments(arguments: dict[str, Any],
+                   lists: Mapping[str, NumberList] | None = None) -> list[str]:
     """Arguments float32 cannot tell from 0, as warning lines (a list of a million numbers is
-    looked at all at once)."""
+    looked at all at once, through its ``NumberList`` in ``lists`` when the schedule keeps one)."""
     import numpy as np
 
     notes = []
     for name, value in arguments.items():
         items = value if isinstance(value, list) else [value]
         where = range(len(items))
-        if len(items) > 1 and set(map(type, items)) <= {int, float}:
-            with np.errstate(invalid="ignore", over="ignore"):
-                size = np.abs(np.array(items, dtype=np.float64))
-            where = np.flatnonzero((size > 0) & (size < FLOAT32_TINY)).tolist()
+        if len(items) > 1:
+            numbers = (lists or {}).get(name) or NumberList.of(items)
+            if numbers.wide is not None:
+                size = np.abs(numbers.wide)
+                where = np.flatnonzero((size > 0) & (size < FLOAT32_TINY)).tolist()
         for i in where:
             v = items[i]
             if isinstance(v, float) and 0 < abs(v) < FLOAT32_TINY:

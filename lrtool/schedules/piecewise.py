@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import functools
 import math
@@ -11,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from lrtool.schedules import kmath as km
 from lrtool.schedules.base import Milestone, Schedule
 from lrtool.schedules.params import (
-    ScheduleError, arg, not_increasing, number_text, require_number, suspects,
+    NumberList, ScheduleError, arg, not_increasing, number_text, require_number, suspects,
 )
 from lrtool.shape import Shape, Turns, is_bad
 
@@ -71,12 +70,12 @@ class PiecewiseConstantDecay(Schedule):
                 raise ScheduleError(name, f"must be a list of numbers, not {getattr(self, name)!r}")
         if not self.boundaries:
             raise ScheduleError("boundaries", "needs at least one boundary (Keras fails without)")
-        for i in suspects("boundaries", self.boundaries, limit=_BOUNDARY_LIMIT):
+        for i in suspects(self.numbers["boundaries"], limit=_BOUNDARY_LIMIT):
             b = self.boundaries[i]
             require_number(f"boundaries[{i}]", b)
             if abs(b) >= _BOUNDARY_LIMIT:
                 raise ScheduleError("boundaries", f"{b!r} is beyond the int64 step's range")
-        for i in not_increasing(self.boundaries):
+        for i in not_increasing(self.numbers["boundaries"]):
             a, b = self.boundaries[i], self.boundaries[i + 1]
             if not a < b:
                 raise ScheduleError("boundaries", f"must increase strictly, but boundaries[{i}]"
@@ -84,18 +83,27 @@ class PiecewiseConstantDecay(Schedule):
         if len(self.values) != len(self.boundaries) + 1:
             raise ScheduleError("values", f"needs one more entry than boundaries: {len(self.values)}"
                                 f" values for {len(self.boundaries)} boundaries")
-        for i in suspects("values", self.values):
+        values = self.numbers["values"]
+        for i in suspects(values):
             require_number(f"values[{i}]", self.values[i])
-        kinds = set(map(type, self.values))
+        kinds: set[Any] = set(values.types)
         if not kinds <= {int, float}:
             kinds = {isinstance(v, int) for v in self.values}
         if len(kinds) > 1:
             raise ScheduleError("values", "mixes ints and floats, which Keras cannot add up:"
                                 " write every value as a float (1.0, not 1)")
-        if self.int_values:
-            for v in self.values:
-                if abs(v) > km.INT32_MAX:
-                    raise ScheduleError("values", f"{v} does not fit the int32 Keras makes of an int")
+        if self.int_values and values.wide is not None:  # ints: exact in float64 up to INT32_MAX
+            import numpy as np
+
+            for i in np.flatnonzero(np.abs(values.wide) > km.INT32_MAX)[:1].tolist():
+                raise ScheduleError("values", f"{self.values[i]} does not fit the int32 Keras"
+                                    " makes of an int")
+
+    @functools.cached_property
+    def numbers(self) -> dict[str, NumberList]:
+        """Each list argument looked at once (``NumberList``), for the checks and scans that
+        would otherwise convert a list of a million numbers again each time."""
+        return {name: NumberList.of(getattr(self, name)) for name in ("boundaries", "values")}
 
     @property
     def int_values(self) -> bool:
@@ -118,10 +126,11 @@ class PiecewiseConstantDecay(Schedule):
         # as 0, TensorFlow flushing it).
         if self.int_values:
             return np.array(self.values, dtype=np.int32)
-        return km.f32_array(self.values) + np.float32(0)
+        wide = self.numbers["values"].wide
+        return km.f32_array(self.values if wide is None else wide) + np.float32(0)
 
     def suggested_steps(self) -> int:
-        last = max(self.effective_boundaries[-1], 0)
+        last = max(int(self.boundary_array[-1]), 0)
         return max(10, min(10**9, math.ceil(last * 1.25) + 1))
 
     def formula(self, steps: np.ndarray, mode: Mode = "graph") -> np.ndarray:
@@ -137,16 +146,19 @@ class PiecewiseConstantDecay(Schedule):
         then is truncated toward zero."""
         import numpy as np
 
-        kinds = set(map(type, self.boundaries))
+        numbers = self.numbers["boundaries"]
+        kinds, wide = numbers.types, numbers.wide
+        if kinds == {int} and wide is not None and np.all(np.abs(wide) < 2**53):
+            return wide.astype(np.int64)  # ints below 2**53 are exact in float64
         if kinds == {int}:
             return np.array(self.boundaries, np.int64)
-        if kinds == {float}:
-            return np.array(self.boundaries, np.float64).astype(np.float32).astype(np.int64)
+        if kinds == {float} and wide is not None:
+            return wide.astype(np.float32).astype(np.int64)
         return np.array([b if isinstance(b, int) else int(km.f32(b)) for b in self.boundaries],
                         np.int64)
 
     @functools.cached_property
-    def changes(self) -> list[int]:
+    def changes(self) -> np.ndarray:
         """Steps where the value really changes: boundary + 1, where the values on either side
         differ (bit for bit; float boundaries that read as the same int count once).
 
@@ -154,11 +166,15 @@ class PiecewiseConstantDecay(Schedule):
         """
         import numpy as np
 
-        at = self.boundary_array  # nondecreasing: float ones may read as the same step
-        at = at[np.diff(at, prepend=at[0] - 1) != 0]
-        before, after = self.formula(at), self.formula(at + 1)
-        bits = f"u{before.dtype.itemsize}"
-        return (at[before.view(bits) != after.view(bits)] + 1).tolist()
+        # Nondecreasing: float boundaries may read as the same step. At the first of equal
+        # boundaries, at index k, the value is table[k]; one step later it is the value after
+        # the last of them, table[the next distinct boundary's index] (the last value at the end).
+        at = self.boundary_array
+        first = np.flatnonzero(np.diff(at, prepend=at[0] - 1) != 0)
+        later = np.append(first[1:], at.size)
+        bits = f"u{self.table.dtype.itemsize}"
+        differ = self.table[first].view(bits) != self.table[later].view(bits)
+        return at[first[differ]] + 1
 
     def shape(self, mode: Mode = "graph") -> Shape:
         """Constant between its changes, which are its only edges."""
@@ -167,8 +183,10 @@ class PiecewiseConstantDecay(Schedule):
                      bad="never" if usable else "stretch")
 
     def changes_in(self, lo: int, hi: int) -> list[int]:
-        changes = self.changes
-        return changes[bisect.bisect_right(changes, lo) : bisect.bisect_right(changes, hi)]
+        import numpy as np
+
+        lo_at, hi_at = np.searchsorted(self.changes, [lo, hi], side="right").tolist()
+        return self.changes[lo_at:hi_at].tolist()
 
     def monotone_over(self, lo: int, hi: int) -> bool:
         """Whether the values met from ``lo`` to ``hi`` only fall, or only rise."""
@@ -181,20 +199,23 @@ class PiecewiseConstantDecay(Schedule):
     def milestones(self, last: int) -> list[Milestone]:
         """The first boundary a run ending at ``last`` does not pass (the value after it
         applies from the next step on), and how many more it misses."""
+        import numpy as np
+
         changes = self.changes
-        missed = len(changes) - bisect.bisect_right(changes, last)
+        missed = len(changes) - int(np.searchsorted(changes, last, side="right"))
         if not missed:
             return []
         k = len(changes) - missed
-        boundary, value = changes[k] - 1, number_text(self.values_at([changes[k]])[0], True)
+        step = int(changes[k])
+        boundary, value = step - 1, number_text(self.values_at([step])[0], True)
         if k == 0:
             what = f"the first boundary ({boundary})" if len(changes) > 1 else f"boundary {boundary}"
-            return [Milestone(what, changes[k], f"the rate stays"
+            return [Milestone(what, step, f"the rate stays"
                               f" {number_text(self.values_at([0])[0], True)} throughout")]
         if missed == 1:
-            return [Milestone(f"boundary {boundary}", changes[k], f"the rate never becomes {value}")]
+            return [Milestone(f"boundary {boundary}", step, f"the rate never becomes {value}")]
         return [Milestone(f"the boundaries from {boundary} on ({missed} of {len(changes)})",
-                          changes[k], f"the rate never becomes {value}, nor any later value",
+                          step, f"the rate never becomes {value}, nor any later value",
                           plural=True)]
 
     def values_at(self, steps: list[int]) -> list[Any]:
@@ -211,12 +232,13 @@ class PiecewiseConstantDecay(Schedule):
         if self.int_values:
             notes.append("every value is an integer, so Keras returns int32 rates (a rate of 0.5"
                          " cannot exist); write them as floats, e.g. 1.0")
-        if float in set(map(type, self.boundaries)):
-            floats = [i for i, b in enumerate(self.boundaries) if isinstance(b, float)]
-            written = np.floor(np.array([self.boundaries[i] for i in floats], np.float64))
-            moved = np.flatnonzero(self.boundary_array[floats] != written)
-            for k in moved[:MOVED_SHOWN].tolist():
-                b, e = self.boundaries[floats[k]], self.effective_boundaries[floats[k]]
+        kinds, wide = self.numbers["boundaries"].types, self.numbers["boundaries"].wide
+        if float in kinds and wide is not None:
+            floats = (np.arange(len(self.boundaries)) if kinds == {float} else
+                      np.flatnonzero([isinstance(b, float) for b in self.boundaries]))
+            moved = floats[self.boundary_array[floats] != np.floor(wide[floats])]
+            for i in moved[:MOVED_SHOWN].tolist():
+                b, e = self.boundaries[i], int(self.boundary_array[i])
                 notes.append(f"boundary {b!r} reads as {e} in Keras (float32, then truncated)")
             if moved.size > MOVED_SHOWN:
                 notes.append(f"... and {moved.size - MOVED_SHOWN} more boundaries read as other"
