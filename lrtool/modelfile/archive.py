@@ -10,11 +10,11 @@ schedule is still shown, with a note that the step could not be read.
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 import zlib
 from typing import IO, Any
 
+from lrtool import keras_json
 from lrtool.modelfile import hdf5
 from lrtool.schedules import ScheduleError
 from lrtool.textinput import MAX_BYTES, decode
@@ -63,8 +63,8 @@ def _config(archive: zipfile.ZipFile, source: str, limit: int) -> Any:
         raise ScheduleError(None, f"{source}: {CONFIG} holds more than {limit >> 20} MB, more"
                             " than a model config can sensibly take")
     try:
-        return json.loads(decode(data, f"{source}'s {CONFIG}"))
-    except (ValueError, RecursionError):
+        return keras_json.decode(decode(data, f"{source}'s {CONFIG}"))
+    except (ScheduleError, RecursionError):
         raise ScheduleError(None, f"{source}: {CONFIG} is not valid JSON") from None
 
 

@@ -17,6 +17,7 @@ import os
 from collections.abc import Callable, Iterator
 from typing import IO, Any, TypeVar
 
+from lrtool import keras_json
 from lrtool.schedules import ScheduleError
 from lrtool.textinput import MAX_BYTES
 
@@ -101,8 +102,8 @@ def json_attribute(node: Any, name: str, source: str) -> Any:
     if len(value) > MAX_BYTES:
         raise ScheduleError(None, f"{source}: {name} holds more than {MAX_BYTES >> 20} MB")
     try:
-        return json.loads(value)
-    except (ValueError, RecursionError):
+        return keras_json.decode(value)
+    except (ScheduleError, RecursionError):
         raise ScheduleError(None, f"{source}: {name} is not valid JSON") from None
 
 
