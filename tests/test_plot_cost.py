@@ -196,6 +196,22 @@ def test_dense_restarts_on_tensorflow_evaluate_only_what_draws_the_columns(
     assert counting.evaluated <= 16 * 120
 
 
+def test_a_dense_picture_evaluates_each_step_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The value range and the columns are two drawings; the steps of an every-step piece are
+    evaluated for the first and kept for the second."""
+    schedule = parse("CosineDecayRestarts(0.1, 3.3, t_mul=1.0)")
+    original, evaluated = type(schedule).formula, []
+
+    def counting(self: Any, steps: np.ndarray, mode: str = "graph") -> np.ndarray:
+        evaluated.append(len(steps))
+        return original(self, steps, mode)
+
+    monkeypatch.setattr(type(schedule), "formula", counting)
+    picture = picture_of(schedule, range(200_000))
+    assert picture.exact and "sampled" not in render(picture)
+    assert sum(n for n in evaluated if n > 10_000) == 200_000  # edge searches ask for fewer
+
+
 def test_the_command_line_draws_a_billion_restarts(tmp_path: Path) -> None:
     out = run("plot", "CosineDecayRestarts(0.1, 1, t_mul=1.0, m_mul=0.999999)", "--steps", "1e9",
               "--backend", "numpy", "-o", str(tmp_path / "x.png"))

@@ -42,6 +42,10 @@ MAX_EDGES = 1 << 20
 EDGE_COST = 16
 #: Steps evaluated at once when every step is: large, so that a backend call's overhead vanishes.
 EVERY_CHUNK = 1 << 20
+#: Values of every-step pieces kept between the drawings of one picture (the value range, then
+#: the columns), at most: 16 MB of float32, more than the exact budget allows a restart index
+#: through glibc's logf and powf, so that such a picture evaluates its steps once.
+KEEP_VALUES = 1 << 22
 #: Steps evaluated, at most, where edges are too dense to find (a restart at nearly every step,
 #: whose values follow no order from one restart to the next), each edge found counting as
 #: EDGE_COST steps and each step as its shape's weight: beyond this a picture is sampled, and
@@ -88,6 +92,7 @@ class Piece:
     steps: Steps
     by_edges: bool
     edges: np.ndarray | None = None  # found on first use, kept when there is one such piece
+    values: list[np.ndarray] | None = None  # an every-step piece's NumPy values, kept if few
 
 
 @dataclasses.dataclass(frozen=True)
@@ -110,19 +115,31 @@ class ByPieces:
             kept_steps.append(s[index])
             kept_values.append(v[index])
 
-        def pick(s: np.ndarray) -> None:
+        def formula(s: np.ndarray) -> np.ndarray:
+            with np.errstate(all="ignore"):
+                return np.asarray(self.schedule.formula(s, self.mode))
+
+        def pick(s: np.ndarray, v: np.ndarray | None = None) -> None:
             """The backend evaluates only the points that draw the columns: chosen from the
             NumPy formula, the same float32 values as TensorFlow's except under XLA."""
             if self.mode != "xla":
-                with np.errstate(all="ignore"):
-                    s = s[extremes(s, np.asarray(self.schedule.formula(s, self.mode)), cuts)]
+                s = s[extremes(s, formula(s) if v is None else v, cuts)]
             keep(s, run(s))
 
         single = sum(p.by_edges for p in self.pieces) == 1
+        every = sum(len(p.steps) for p in self.pieces if not p.by_edges)
         for piece in self.pieces:
             if not piece.by_edges:
-                for chunk in piece.steps.chunks(EVERY_CHUNK):
-                    pick(chunk)
+                chunks = list(piece.steps.chunks(EVERY_CHUNK))
+                if self.mode == "xla":
+                    for chunk in chunks:
+                        pick(chunk)
+                    continue
+                values = piece.values or [formula(c) for c in chunks]
+                if every <= KEEP_VALUES:  # the next drawing reuses them
+                    piece.values = values
+                for chunk, v in zip(chunks, values):
+                    pick(chunk, v)
                 continue
             found = piece.edges
             if found is None:
