@@ -49,7 +49,7 @@ KEEP_VALUES = 1 << 22
 #: Steps evaluated, at most, where edges are too dense to find (a restart at nearly every step,
 #: whose values follow no order from one restart to the next), each edge found counting as
 #: EDGE_COST steps and each step as its shape's weight: beyond this a picture is sampled, and
-#: says so, rather than taking minutes (about 3 s of NumPy a pass at most). A million restarts of
+#: says so, rather than taking minutes (about 3 s of NumPy at most). A million restarts of
 #: t_mul 1 found edge by edge stay within it.
 EXACT_BUDGET = 1 << 24
 #: Evenly spaced steps such a picture is sampled at: fewer than SAMPLE_BUDGET, as each costs
