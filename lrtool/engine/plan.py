@@ -91,6 +91,7 @@ class Piece:
 
     steps: Steps
     by_edges: bool
+    cost: int  # in steps of plain arithmetic: its steps, or EDGE_COST per edge found
     edges: np.ndarray | None = None  # found on first use, kept when there is one such piece
     values: list[np.ndarray] | None = None  # an every-step piece's NumPy values, kept if few
 
@@ -128,18 +129,18 @@ class ByPieces:
 
         single = sum(p.by_edges for p in self.pieces) == 1
         every = sum(len(p.steps) for p in self.pieces if not p.by_edges)
+        remember = self.mode != "xla" and every <= KEEP_VALUES  # the next drawing reuses them
         for piece in self.pieces:
             if not piece.by_edges:
-                chunks = list(piece.steps.chunks(EVERY_CHUNK))
-                if self.mode == "xla":
-                    for chunk in chunks:
-                        pick(chunk)
-                    continue
-                values = piece.values or [formula(c) for c in chunks]
-                if every <= KEEP_VALUES:  # the next drawing reuses them
-                    piece.values = values
-                for chunk, v in zip(chunks, values):
+                kept, fresh = piece.values, []
+                for k, chunk in enumerate(piece.steps.chunks(EVERY_CHUNK)):
+                    v = kept[k] if kept is not None else None
+                    if v is None and remember:
+                        v = formula(chunk)
+                        fresh.append(v)
                     pick(chunk, v)
+                if remember and kept is None:
+                    piece.values = fresh
                 continue
             found = piece.edges
             if found is None:
@@ -208,7 +209,8 @@ def choose(schedule: Any, steps: Steps, exhaustive: bool = False, mode: str = "g
         found = edges(schedule, lo, hi, EDGE_LIMIT, mode)
         return ByEdges(np.asarray(found, dtype=np.int64), stairs)
     cut = pieces(schedule, steps, mode)
-    if sum(cost(schedule, p, mode) for p in cut) > EXACT_BUDGET:
+    shape = shape_of(schedule, mode)
+    if sum(p.cost for p in cut) * (shape.weight if shape else 1) > EXACT_BUDGET:
         return Sampled(DENSE_SAMPLES)
     return ByPieces(schedule, cut, mode)
 
@@ -224,22 +226,13 @@ def pieces(schedule: Any, steps: Steps, mode: str = "graph") -> list[Piece]:
         part = todo.pop()
         count = edge_count(schedule, part.first, part.last, mode)
         if count * EDGE_COST >= len(part):
-            found.append(Piece(part, False))
+            found.append(Piece(part, False, len(part)))
         elif count <= MAX_EDGES or len(part) < 2:
-            found.append(Piece(part, True))
+            found.append(Piece(part, True, count * EDGE_COST))
         else:
             half = len(part) // 2
             todo += [part[half:], part[:half]]  # the first half is taken next: pieces ascend
     return found
-
-
-def cost(schedule: Any, piece: Piece, mode: str = "graph") -> int:
-    """What drawing a piece exactly costs, in evaluations of one step of plain arithmetic."""
-    shape = shape_of(schedule, mode)
-    weight = shape.weight if shape else 1
-    if not piece.by_edges:
-        return len(piece.steps) * weight
-    return edge_count(schedule, piece.steps.first, piece.steps.last, mode) * EDGE_COST * weight
 
 
 def picture_steps(steps: Steps, cuts: np.ndarray, edge_steps: np.ndarray) -> np.ndarray:
