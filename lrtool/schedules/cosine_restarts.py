@@ -158,11 +158,10 @@ class CosineDecayRestarts(Schedule):
         restarts = Segments(functools.partial(self.restart_index, mode=mode),
                             last=functools.partial(self.last_period_step, mode=mode),
                             moved_only=bool(c["m"] >= 0))
-        parts: tuple[Any, ...] = (restarts, Turns(functools.partial(self.periods_end, mode=mode)))
         per = self.turns_per_period()
         if per:
-            parts += (Within(restarts, functools.partial(self.whole_periods_done, mode=mode), per),)
-        edges = Union(parts)
+            restarts = Within(restarts, functools.partial(self.whole_periods_done, mode=mode), per)
+        edges = Union((restarts, Turns(functools.partial(self.periods_end, mode=mode))))
         weight = 1 if c["t"] == 1 else 5  # 80-180 ns a step against 450-900 (measured)
         return Shape(edges, bad=self.overflow_tail if usable else "stretch", wraps=self.int_rate,
                      weight=weight)

@@ -11,8 +11,9 @@ A schedule states where its edges are as data, from its ``shape()`` method:
 * ``Turns(at)``: a few known steps (a warmup's peak, the end of a decay, piecewise boundaries);
 * ``Segments(index)``: stretches numbered by a nondecreasing index, such as
   ``floor(step / decay_steps)`` for stairs, the restart number, the cycle number;
-* ``Within(outer, inner, per)``: stretches numbered by ``inner``, nondecreasing only within each
-  stretch of ``outer`` (a restart's fraction done, which float32 can carry past a whole number);
+* ``Within(outer, inner, per)``: ``outer``'s segments, and stretches numbered by ``inner``,
+  nondecreasing only within each of them (a restart's fraction done, which float32 can carry
+  past a whole number);
 * ``Union(a, b)``: any of these together.
 
 and says whether its values are ``monotone`` across edges too, how unusable rates (nan, inf,
@@ -33,14 +34,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import itertools
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Literal, Protocol, Union as TypingUnion
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from lrtool.shape.search import (
-    WRAP, Values, first_true, int32_blocks, segment_count, segment_starts, spread_out,
-    starts_within, where_value_changes,
-)
+from lrtool.shape.kinds import Edges, NoEdges, Segments, Turns, Union, Within
+from lrtool.shape.search import WRAP, Values, first_true, int32_blocks, spread_out
 from lrtool.steps import Steps
 
 if TYPE_CHECKING:
@@ -58,86 +56,6 @@ MAX_STRETCHES = 1 << 21
 Bad = Literal["never", "tail", "stretch", "any"]
 
 
-@dataclasses.dataclass(frozen=True)
-class NoEdges:
-    """Smooth and monotone over any range: nowhere does the value jump or turn."""
-
-    def find(self, lo: int, hi: int, limit: int, values: Values) -> list[int]:
-        return []
-
-    def count(self, lo: int, hi: int) -> int:
-        return 0
-
-
-@dataclasses.dataclass(frozen=True)
-class Turns:
-    """A few known edges: ``at(lo, hi)`` lists those in (lo, hi], ascending."""
-
-    at: Callable[[int, int], list[int]]
-
-    def find(self, lo: int, hi: int, limit: int, values: Values) -> list[int]:
-        return spread_out([e for e in self.at(lo, hi) if lo < e <= hi], limit)
-
-    def count(self, lo: int, hi: int) -> int:
-        return len(self.at(lo, hi))
-
-
-@dataclasses.dataclass(frozen=True)
-class Segments:
-    """Stretches numbered by ``index``, a nondecreasing function of the int64 steps.
-
-    ``last(lo, hi)``, when given, is the last step worth searching (past it the value no
-    longer moves, or the index means nothing). With ``moved_only``, an index change where the
-    value stays the same is no edge: the stretches on both sides run the same way.
-    """
-
-    index: Values
-    last: Callable[[int, int], int] | None = None
-    moved_only: bool = True
-
-    def find(self, lo: int, hi: int, limit: int, values: Values) -> list[int]:
-        hi = self.last(lo, hi) if self.last else hi
-        found = segment_starts(self.index, lo, hi, limit)
-        return where_value_changes(found, values) if self.moved_only else found
-
-    def count(self, lo: int, hi: int) -> int:
-        hi = self.last(lo, hi) if self.last else hi
-        return segment_count(self.index, lo, hi)
-
-
-@dataclasses.dataclass(frozen=True)
-class Within:
-    """Where ``inner`` changes inside each stretch of ``outer``'s index; ``per`` bounds those
-    changes per stretch, so that counting them costs no more than counting the stretches."""
-
-    outer: Segments
-    inner: Values
-    per: int
-
-    def find(self, lo: int, hi: int, limit: int, values: Values) -> list[int]:
-        hi = self.outer.last(lo, hi) if self.outer.last else hi
-        starts = [lo, *segment_starts(self.outer.index, lo, hi, limit)]
-        return spread_out(starts_within(self.inner, starts, hi), limit)
-
-    def count(self, lo: int, hi: int) -> int:
-        return (self.outer.count(lo, hi) + 1) * self.per
-
-
-@dataclasses.dataclass(frozen=True)
-class Union:
-    """Edges of several kinds (a restart schedule's restarts and the end of its periods)."""
-
-    parts: tuple[Edges, ...]
-
-    def find(self, lo: int, hi: int, limit: int, values: Values) -> list[int]:
-        found = itertools.chain.from_iterable(p.find(lo, hi, limit, values) for p in self.parts)
-        return spread_out(sorted(set(found)), limit)
-
-    def count(self, lo: int, hi: int) -> int:
-        return sum(p.count(lo, hi) for p in self.parts)
-
-
-Edges = TypingUnion[NoEdges, Turns, Segments, Within, Union]
 
 
 @dataclasses.dataclass(frozen=True)
