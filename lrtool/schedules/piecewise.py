@@ -95,9 +95,10 @@ class PiecewiseConstantDecay(Schedule):
         if self.int_values and values.wide is not None:  # ints: exact in float64 up to INT32_MAX
             import numpy as np
 
-            for i in np.flatnonzero(np.abs(values.wide) > km.INT32_MAX)[:1].tolist():
-                raise ScheduleError("values", f"{self.values[i]} does not fit the int32 Keras"
-                                    " makes of an int")
+            beyond = np.flatnonzero(np.abs(values.wide) > km.INT32_MAX)
+            if beyond.size:
+                raise ScheduleError("values", f"{self.values[beyond[0]]} does not fit the int32"
+                                    " Keras makes of an int")
 
     @functools.cached_property
     def numbers(self) -> dict[str, NumberList]:
