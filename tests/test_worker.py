@@ -244,18 +244,24 @@ def test_unsafe_directory_or_key_is_refused(base: Path) -> None:
     assert worker_processes(directory) == []  # the first command started none in that place
 
 
-def test_a_wrong_key_is_refused_and_the_worker_goes_on(warm: dict[str, str],
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    from lrtool.worker.client import WorkerFault, connect
-
+def warm_place(warm: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> tuple[paths.Place, bytes]:
+    """The warm worker's place and key, as a command in this environment finds them."""
     monkeypatch.setenv(paths.ENV_DIR, warm[paths.ENV_DIR])
     ident = paths.identity()
     assert ident is not None
     where = paths.place(ident)
-    with pytest.raises(WorkerFault, match="does not hold this user's key"):
-        connect(where, os.urandom(paths.KEY_BYTES))
     key = paths.read_key(where)
     assert key is not None
+    return where, key
+
+
+def test_a_wrong_key_is_refused_and_the_worker_goes_on(warm: dict[str, str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from lrtool.worker.client import WorkerFault, connect
+
+    where, key = warm_place(warm, monkeypatch)
+    with pytest.raises(WorkerFault, match="does not hold this user's key"):
+        connect(where, os.urandom(paths.KEY_BYTES))
     with connect(where, key) as conn:
         send_json(conn, {"op": "status"})
         assert recv_json(conn)["ok"] is True
@@ -266,12 +272,7 @@ def test_a_saved_models_constant_rate_is_served(warm: dict[str, str],
     from lrtool.schedules.constant import Constant
     from lrtool.worker.client import WorkerBackend, connect
 
-    monkeypatch.setenv(paths.ENV_DIR, warm[paths.ENV_DIR])
-    ident = paths.identity()
-    assert ident is not None
-    where = paths.place(ident)
-    key = paths.read_key(where)
-    assert key is not None
+    where, key = warm_place(warm, monkeypatch)
     before = served(warm)
     backend = WorkerBackend(connect(where, key), where, "graph")
     values = backend.evaluate(Constant(0.01), np.arange(5, dtype=np.int64))
